@@ -1,0 +1,273 @@
+import CRdKafka
+public import Logging
+import Synchronization
+
+/// Reads topics as a member of a consumer group.
+///
+/// Messages and rebalances arrive through `events`, an `AsyncSequence` that
+/// fetches from librdkafka only when the caller asks for more, so librdkafka's
+/// own bounded fetch queue is the only buffer. Offsets are stored only when
+/// the caller says a message is processed (`store`), and committed by `commit`.
+public final class KafkaConsumer: Sendable {
+    let client: RDKafkaClient
+    private let state: Mutex<ConsumerState>
+    public let configuration: KafkaConfiguration
+    private let logger: Logger
+    /// How many messages one trip to librdkafka may return at most.
+    let maxBatch: Int
+
+    /// Joins `groupID` and subscribes to `topics`. Fails at once on a bad property.
+    public init(
+        configuration: KafkaConfiguration,
+        groupID: String,
+        topics: [String],
+        maxBatch: Int = 512,
+        logger: Logger = Logger(label: "inboxwatch.kafka.consumer")
+    ) throws(KafkaError) {
+        guard !topics.isEmpty else {
+            throw KafkaError(code: .invalidArgument, message: "a consumer needs at least one topic")
+        }
+        var configuration = configuration.withDefaults(KafkaConfiguration.consumerDefaults)
+        configuration["group.id"] = groupID
+        self.configuration = configuration
+        self.logger = logger
+        self.maxBatch = max(1, maxBatch)
+        let state = Mutex(ConsumerState())
+        self.state = state
+        let box = WeakStateBox()
+        let context = ClientContext(logger: logger) { notice in
+            box.decide(notice)
+        }
+        client = try RDKafkaClient.make(kind: .consumer, configuration: configuration, context: context) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        }
+        box.consumer = self
+        rd_kafka_poll_set_consumer(client.handle)
+        try TopicPartitionList.with(topics.map { KafkaOffset(topic: $0, partition: -1, offset: 0) }) {
+            (list) throws(KafkaError) in
+            let err = rd_kafka_subscribe(client.handle, list)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.from(err, code: .consumer, context: "subscribe to \(topics.joined(separator: ", "))")
+            }
+        }
+        logger.debug("consumer subscribed", metadata: ["group": "\(groupID)", "topics": "\(topics)"])
+    }
+
+    /// Messages and rebalances, in order. Iterate it from one task only.
+    public var events: KafkaConsumerEvents { KafkaConsumerEvents(consumer: self) }
+
+    /// The partitions this consumer currently reads.
+    public var assignment: [KafkaTopicPartition] { state.withLock { $0.assignment.sorted() } }
+
+    var isClosing: Bool { state.withLock { $0.phase != .consuming } }
+
+    func decide(_ notice: RebalanceNotice) -> RebalanceDecision {
+        state.withLock { $0.rebalanceAnnounced(notice) }
+    }
+
+    /// While handling `partitionsAssigned`: start these partitions at these offsets
+    /// instead of the committed ones (e.g. where a restored state snapshot ends).
+    public func setStartOffsets(_ offsets: [KafkaOffset]) {
+        state.withLock { $0.setStartOffsets(offsets) }
+    }
+
+    /// Marks a message processed: its next offset will be committed by `commit()`.
+    /// Fails if the partition is no longer assigned to this consumer.
+    public func store(_ message: KafkaConsumerMessage) throws(KafkaError) {
+        try store([message.nextOffset])
+    }
+
+    public func store(_ offsets: [KafkaOffset]) throws(KafkaError) {
+        try TopicPartitionList.with(offsets) { (list) throws(KafkaError) in
+            let err = rd_kafka_offsets_store(client.handle, list)
+            if let (partition, perPartition) = TopicPartitionList.firstError(of: list) {
+                throw KafkaError.from(perPartition, code: .consumer, context: "store offset for \(partition)")
+            }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.from(err, code: .consumer, context: "store offsets")
+            }
+        }
+    }
+
+    /// Commits the stored offsets and waits for the group coordinator to accept them.
+    public func commit() async throws(KafkaError) {
+        let handle = SendablePointer(client.handle)
+        try await client.blocking.run { () throws(KafkaError) in
+            let err = rd_kafka_commit(handle.pointer, nil, 0)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+                throw KafkaError.from(err, code: .consumer, context: "commit stored offsets")
+            }
+        }
+    }
+
+    /// Commits exactly these offsets (the next offset to read, per partition).
+    public func commit(_ offsets: [KafkaOffset]) async throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let handle = SendablePointer(client.handle)
+        try await client.blocking.run { () throws(KafkaError) in
+            try TopicPartitionList.with(offsets) { (list) throws(KafkaError) in
+                let err = rd_kafka_commit(handle.pointer, list, 0)
+                if let (partition, perPartition) = TopicPartitionList.firstError(of: list) {
+                    throw KafkaError.from(perPartition, code: .consumer, context: "commit offset for \(partition)")
+                }
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.from(err, code: .consumer, context: "commit offsets")
+                }
+            }
+        }
+    }
+
+    /// The group's committed offsets for these partitions (-1001 where none is committed).
+    public func committed(_ partitions: [KafkaTopicPartition], timeoutMilliseconds: Int32 = 10_000)
+        async throws(KafkaError) -> [KafkaOffset]
+    {
+        let handle = SendablePointer(client.handle)
+        return try await client.blocking.run { () throws(KafkaError) -> [KafkaOffset] in
+            try TopicPartitionList.with(partitions.map { KafkaOffset(topicPartition: $0, offset: -1001) }) {
+                (list) throws(KafkaError) -> [KafkaOffset] in
+                let err = rd_kafka_committed(handle.pointer, list, timeoutMilliseconds)
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.from(err, code: .consumer, context: "read committed offsets")
+                }
+                return TopicPartitionList.offsets(of: list)
+            }
+        }
+    }
+
+    /// Stops fetching these partitions until `resume`; the assignment is kept.
+    public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        try pauseOrResume(partitions, pause: true)
+    }
+
+    public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        try pauseOrResume(partitions, pause: false)
+    }
+
+    private func pauseOrResume(_ partitions: [KafkaTopicPartition], pause: Bool) throws(KafkaError) {
+        try TopicPartitionList.with(partitions.map { KafkaOffset(topicPartition: $0, offset: 0) }) {
+            (list) throws(KafkaError) in
+            let err =
+                pause ? rd_kafka_pause_partitions(client.handle, list) : rd_kafka_resume_partitions(client.handle, list)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.from(err, code: .consumer, context: pause ? "pause partitions" : "resume partitions")
+            }
+        }
+    }
+
+    /// Moves the read position of assigned partitions.
+    public func seek(_ offsets: [KafkaOffset], timeoutMilliseconds: Int32 = 10_000) async throws(KafkaError) {
+        let handle = SendablePointer(client.handle)
+        try await client.blocking.run { () throws(KafkaError) in
+            try TopicPartitionList.with(offsets) { (list) throws(KafkaError) in
+                if let error = rd_kafka_seek_partitions(handle.pointer, list, timeoutMilliseconds) {
+                    throw KafkaError.consuming(error, code: .consumer, context: "seek")
+                }
+                if let (partition, err) = TopicPartitionList.firstError(of: list) {
+                    throw KafkaError.from(err, code: .consumer, context: "seek \(partition)")
+                }
+            }
+        }
+    }
+
+    /// Leaves the group cleanly: the partitions are revoked (and handed to other
+    /// members at once) and the client is stopped. Commit before closing.
+    public func close() async {
+        guard state.withLock({ $0.beginClosing() }) else { return }
+        let handle = SendablePointer(client.handle)
+        await client.blocking.run { [self] in
+            // A rebalance the caller saw but librdkafka was not yet told about.
+            if let notice = state.withLock({ $0.takeShown() }) { apply(notice) }
+            let err = rd_kafka_consumer_close(handle.pointer)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("consumer close: \(String(cString: rd_kafka_err2str(err)))")
+            }
+            state.withLock { $0.finishClosing() }
+        }
+    }
+
+    deinit {
+        if state.withLock({ $0.beginClosing() }) {
+            let handle = SendablePointer(client.handle)
+            let client = self.client
+            client.blocking.async {
+                rd_kafka_consumer_close(handle.pointer)
+                withExtendedLifetime(client) {}
+            }
+        }
+    }
+
+    // MARK: - Fetching (runs on the layer's queue)
+
+    /// One trip to librdkafka: applies a rebalance the caller has handled, then
+    /// returns up to `maxBatch` events, waiting up to `timeout` for the first.
+    func fetch(timeoutMilliseconds: Int32) async throws(KafkaError) -> [KafkaConsumerEvent] {
+        try await client.blocking.run { [self] () throws(KafkaError) -> [KafkaConsumerEvent] in
+            try fetchBlocking(timeoutMilliseconds: timeoutMilliseconds)
+        }
+    }
+
+    private func fetchBlocking(timeoutMilliseconds: Int32) throws(KafkaError) -> [KafkaConsumerEvent] {
+        guard state.withLock({ $0.phase == .consuming }) else { return [] }
+        if let notice = state.withLock({ $0.takeShown() }) { apply(notice) }
+        var events: [KafkaConsumerEvent] = []
+        var reader = MessageReader()
+        while events.count < maxBatch {
+            let raw = rd_kafka_consumer_poll(client.handle, events.isEmpty ? timeoutMilliseconds : 0)
+            if let raw {
+                defer { rd_kafka_message_destroy(raw) }
+                if let message = try reader.read(raw, logger: logger) {
+                    if state.withLock({ $0.owns(message.topicPartition) }) {
+                        events.append(.message(message))
+                    }
+                }
+            }
+            if let rebalance = state.withLock({ $0.takeAnnounced() }) {
+                events.append(rebalance)
+                break
+            }
+            if raw == nil { break }
+        }
+        return events
+    }
+
+    /// Tells librdkafka about a rebalance the caller has now handled.
+    fileprivate func apply(_ notice: RebalanceNotice) {
+        if let failure = applyRebalance(client.handle, notice) {
+            logger.error("could not apply rebalance: \(failure)")
+        }
+        state.withLock { $0.applied(notice) }
+    }
+}
+
+/// Lets the rebalance callback reach the consumer without a reference cycle
+/// (consumer → client → context → callback → consumer).
+private final class WeakStateBox: @unchecked Sendable {
+    weak var consumer: KafkaConsumer?
+
+    func decide(_ notice: RebalanceNotice) -> RebalanceDecision {
+        consumer?.decide(notice) ?? .applyNow
+    }
+}
+
+private let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { rk, err, partitions, opaque in
+        guard let rk, let context = ClientContext.of(opaque) else { return }
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let offsets = partitions.map { TopicPartitionList.offsets(of: $0) } ?? []
+        let kind: RebalanceNotice.Kind =
+            switch err {
+            case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS: .assign
+            case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS: .revoke(lost: rd_kafka_assignment_lost(rk) != 0)
+            default: .error(String(cString: rd_kafka_err2str(err)))
+            }
+        let notice = RebalanceNotice(kind: kind, partitions: offsets, isCooperative: cooperative)
+        context.logger.debug("rebalance", metadata: ["kind": "\(kind)", "partitions": "\(offsets.count)"])
+        guard let decide = context.rebalance else { return }
+        if decide(notice) == .applyNow, let failure = applyRebalance(rk, notice) {
+            // Only during close or after the consumer is gone: librdkafka waits for this call.
+            context.logger.error("could not apply rebalance while closing: \(failure)")
+        }
+    }

@@ -1,0 +1,44 @@
+/// The events of a `KafkaConsumer` as an `AsyncSequence`.
+///
+/// The iterator holds at most one fetched batch (`maxBatch` events) and asks
+/// librdkafka for more only when it is empty: backpressure comes from
+/// librdkafka's bounded fetch queue, not from an unbounded Swift buffer.
+/// The sequence ends when the consumer closes or the task is cancelled.
+public struct KafkaConsumerEvents: AsyncSequence, Sendable {
+    public typealias Element = KafkaConsumerEvent
+    public typealias Failure = KafkaError
+
+    let consumer: KafkaConsumer
+    /// How long one trip to librdkafka waits for the first event; bounds how
+    /// quickly cancellation and close are noticed.
+    var pollTimeoutMilliseconds: Int32 = 100
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(consumer: consumer, pollTimeoutMilliseconds: pollTimeoutMilliseconds)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        public typealias Element = KafkaConsumerEvent
+        public typealias Failure = KafkaError
+
+        let consumer: KafkaConsumer
+        let pollTimeoutMilliseconds: Int32
+        private var buffer: [KafkaConsumerEvent] = []
+        private var position = 0
+
+        init(consumer: KafkaConsumer, pollTimeoutMilliseconds: Int32) {
+            self.consumer = consumer
+            self.pollTimeoutMilliseconds = pollTimeoutMilliseconds
+        }
+
+        public mutating func next() async throws(KafkaError) -> Element? {
+            while position == buffer.count {
+                if Task.isCancelled || consumer.isClosing { return nil }
+                buffer = try await consumer.fetch(timeoutMilliseconds: pollTimeoutMilliseconds)
+                position = 0
+            }
+            defer { position += 1 }
+            return buffer[position]
+        }
+    }
+}
