@@ -38,6 +38,7 @@ public final class KafkaProducer: Sendable {
     /// Sends many records, enqueuing all of them before waiting, and returns
     /// their reports in order. If any record fails, throws an error naming how many
     /// failed and why; the others may have been written.
+    @discardableResult
     public func send(contentsOf records: [KafkaProducerRecord]) async throws(KafkaError) -> [KafkaDeliveryReport] {
         guard !records.isEmpty else { return [] }
         guard loop.isRunning else {

@@ -1,0 +1,120 @@
+import Kafka
+import Testing
+
+@Suite("Broker failures")
+struct BrokerFailureTests {
+    /// Everything acknowledged, read back by a fresh group: each record exactly once.
+    func readBack(_ broker: EmbeddedKafka, topic: String, expected: Int) async throws -> [Int] {
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(broker), groupID: uniqueName("verify"), topics: [topic])
+        let events = try await consume(consumer, seconds: 60) { $0.messages.count >= expected }
+        await consumer.close()
+        return events.messages.map(\.sequence)
+    }
+
+    @Test("a broker taken down mid-stream and brought back: every acknowledged record is read exactly once")
+    func brokerDownAndUpKeepsExactlyOnce() async throws {
+        let topic = uniqueName("outage")
+        let broker = try EmbeddedKafka(
+            brokers: 3, topics: [KafkaTopicSpec(name: topic, partitions: 6, replicationFactor: 3)])
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(broker, ["message.timeout.ms": "60000", "retry.backoff.ms": "50"]))
+        try await producer.send(contentsOf: records(topic: topic, count: 500))
+
+        try broker.setBrokerDown(1)
+        // Sends that start while broker 1 is unreachable stay pending until it returns.
+        let during = Task { try await producer.send(contentsOf: records(topic: topic, count: 500, from: 500)) }
+        try await Task.sleep(for: .milliseconds(1_500))  // the length of the outage, not a wait for a result
+        try broker.setBrokerUp(1)
+        let reports = try await during.value
+        #expect(reports.count == 500)
+        try await producer.send(contentsOf: records(topic: topic, count: 500, from: 1_000))
+        await producer.close()
+
+        let sequences = try await readBack(broker, topic: topic, expected: 1_500)
+        #expect(sequences.count == 1_500, "no duplicates")
+        #expect(Set(sequences) == Set(0..<1_500), "nothing lost")
+    }
+
+    @Test("partition leaders moved mid-stream: every acknowledged record is read exactly once")
+    func leaderMoveKeepsExactlyOnce() async throws {
+        let topic = uniqueName("leader")
+        let broker = try EmbeddedKafka(
+            brokers: 3, topics: [KafkaTopicSpec(name: topic, partitions: 3, replicationFactor: 3)])
+        let producer = try KafkaProducer(configuration: producerConfiguration(broker))
+        let sending = Task {
+            for batch in 0..<10 {
+                try await producer.send(contentsOf: records(topic: topic, count: 100, from: batch * 100))
+            }
+        }
+        for partition in Int32(0)..<3 {
+            try broker.setPartitionLeader(topic: topic, partition: partition, brokerID: (partition + 1) % 3 + 1)
+        }
+        try await sending.value
+        await producer.close()
+
+        let sequences = try await readBack(broker, topic: topic, expected: 1_000)
+        #expect(sequences.count == 1_000, "no duplicates")
+        #expect(Set(sequences) == Set(0..<1_000), "nothing lost")
+    }
+
+    @Test("a producer pointed where nothing listens fails with a clear error within its timeout")
+    func unreachableBrokerFailsWithinTimeout() async throws {
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(
+                bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "1500", "log_level": "0"]))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = await #expect(throws: KafkaError.self) {
+            try await producer.send(KafkaProducerRecord(topic: "nowhere", key: "k", value: Array("v".utf8)))
+        }
+        let elapsed = clock.now - started
+        #expect(error?.code == .messageTimedOut)
+        #expect(error?.isRetriable == true)
+        #expect(error?.description.contains("timed out") == true)
+        #expect(elapsed < .seconds(10))
+        await producer.close(timeoutMilliseconds: 100)
+    }
+}
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("an unknown property fails at creation with librdkafka's message")
+    func unknownPropertyFailsAtCreation() {
+        let error = #expect(throws: KafkaError.self) {
+            try KafkaProducer(
+                configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:9", properties: ["no.such.thing": "1"]))
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("No such configuration property") == true)
+        #expect(error?.message.contains("no.such.thing") == true)
+    }
+
+    @Test("an invalid value fails at creation and names the property")
+    func invalidValueFailsAtCreation() {
+        let error = #expect(throws: KafkaError.self) {
+            try KafkaConsumer(
+                configuration: KafkaConfiguration(
+                    bootstrapServers: "127.0.0.1:9", properties: ["session.timeout.ms": "soon"]),
+                groupID: "g", topics: ["t"])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("session.timeout.ms") == true)
+    }
+
+    @Test("secret values never appear in descriptions or errors")
+    func secretsAreRedacted() {
+        let configuration = KafkaConfiguration(
+            bootstrapServers: "broker:9093",
+            properties: ["sasl.password": "hunter2", "sasl.username": "svc", "ssl.key.password": "k3y"])
+        #expect(!configuration.description.contains("hunter2"))
+        #expect(!configuration.description.contains("k3y"))
+        #expect(configuration.description.contains("sasl.username=svc"))
+        let error = #expect(throws: KafkaError.self) {
+            try KafkaProducer(
+                configuration: KafkaConfiguration(
+                    bootstrapServers: "b:1", properties: ["sasl.password": "hunter2", "acks": "bogus"]))
+        }
+        #expect(error?.description.contains("hunter2") == false)
+    }
+}
