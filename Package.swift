@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/KafkaThroughput",
             swiftSettings: strict

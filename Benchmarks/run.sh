@@ -3,11 +3,13 @@
 # against librdkafka's own rdkafka_performance tool, on the same embedded
 # broker (`inboxwatch broker`, librdkafka's mock cluster), in the same run.
 #
-#   bash Benchmarks/run.sh [-n MESSAGES] [-r RUNS] [--skip-build]
+#   bash Benchmarks/run.sh [-n MESSAGES] [-r RUNS] [-p PARTITIONS] [--skip-build]
 #
 # Environment (flags win over environment):
 #   MESSAGES=100000     messages per measurement (1 KiB each)
-#   RUNS=3              repetitions; the table shows the median
+#   RUNS=5              repetitions; the table shows the median
+#   PARTITIONS=32       partitions per benchmark topic (more partitions allow
+#                       more messages: the broker keeps ~5 MiB per partition)
 #   SKIP_SWIFT_BUILD=1  use the existing .build/release binaries
 #   INBOXWATCH_BIN, KAFKA_THROUGHPUT_BIN  other binaries to use (for testing
 #                       this script, or comparing against an older build)
@@ -23,22 +25,24 @@ cd "$ROOT"
 
 # Recorded in the report as "the exact command" (env overrides included).
 COMMAND="bash Benchmarks/run.sh"
-for v in MESSAGES RUNS SKIP_SWIFT_BUILD INBOXWATCH_BIN KAFKA_THROUGHPUT_BIN; do
+for v in MESSAGES RUNS PARTITIONS SKIP_SWIFT_BUILD INBOXWATCH_BIN KAFKA_THROUGHPUT_BIN; do
     if [[ -n "${!v:-}" ]]; then COMMAND="$v=${!v} $COMMAND"; fi
 done
 if (($# > 0)); then COMMAND+="$(printf ' %q' "$@")"; fi
 
 MESSAGES="${MESSAGES:-100000}"
-RUNS="${RUNS:-3}"
+RUNS="${RUNS:-5}"
+PARTITIONS="${PARTITIONS:-32}"
 SKIP_SWIFT_BUILD="${SKIP_SWIFT_BUILD:-0}"
 MEASURE_TIMEOUT="${MEASURE_TIMEOUT:-300}"
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; }
 
 while (($# > 0)); do
     case "$1" in
         -n | --messages) MESSAGES="$2"; shift 2 ;;
         -r | --runs) RUNS="$2"; shift 2 ;;
+        -p | --partitions) PARTITIONS="$2"; shift 2 ;;
         --skip-build) SKIP_SWIFT_BUILD=1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -50,9 +54,9 @@ log() { echo "==> $*" >&2; }
 
 [[ "$MESSAGES" =~ ^[1-9][0-9]*$ ]] || die "--messages must be a positive integer, got '$MESSAGES'"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer, got '$RUNS'"
+[[ "$PARTITIONS" =~ ^[1-9][0-9]*$ ]] || die "--partitions must be a positive integer, got '$PARTITIONS'"
 
 SIZE=1024        # bytes per message (1 KiB), same for every tool
-PARTITIONS=32    # per benchmark topic
 BROKERS=3
 
 # The mock cluster keeps only ~5 MiB per partition and silently drops older
@@ -176,6 +180,9 @@ done
 [[ -n "$BOOTSTRAP" ]] ||
     { cat "$LOGS/broker.log" >&2; die "the embedded broker wrote no bootstrap address to $BOOTSTRAP_FILE within 30 s"; }
 log "broker ready at $BOOTSTRAP"
+# Other work on the machine skews the figures (client and broker share the
+# CPUs); the report records the load when we started.
+LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------
 # 4. Measure.
@@ -210,7 +217,7 @@ LOST=0
 run_logged() {
     local name="$1"; shift
     local status=0
-    timeout "$MEASURE_TIMEOUT" "$@" >"$LOGS/$name.log" 2>&1 || status=$?
+    timeout --foreground "$MEASURE_TIMEOUT" "$@" >"$LOGS/$name.log" 2>&1 || status=$?
     if ((status != 0)); then
         tail -n 20 "$LOGS/$name.log" >&2
         if ((status == 124)); then die "$name: timed out after ${MEASURE_TIMEOUT}s (log: $LOGS/$name.log)"; fi
@@ -221,7 +228,7 @@ run_logged() {
 raw_produce() {
     local run="$1" topic="bench.raw.$1" name="raw-produce-$1"
     local cmd=("$RDPERF" -P -b "$BOOTSTRAP" -t "$topic" -s "$SIZE" -c "$MESSAGES" "${RAW_PRODUCER_PROPS[@]}")
-    COMMANDS[raw/produce]="${cmd[*]}"
+    COMMANDS[raw/produce]="${COMMANDS[raw/produce]:-${cmd[*]}}" # keep run 1's
     log "run $run: rdkafka_performance produce -> $topic"
     run_logged "$name" "${cmd[@]}"
     # Last summary line, e.g.:
@@ -242,7 +249,7 @@ raw_produce() {
 raw_consume() {
     local run="$1" topic="bench.raw.$1" name="raw-consume-$1"
     local cmd=("$RDPERF" -G "bench-raw-$1-$$" -b "$BOOTSTRAP" -t "$topic" -c "$MESSAGES" "${RAW_CONSUMER_PROPS[@]}")
-    COMMANDS[raw/consume]="${cmd[*]}"
+    COMMANDS[raw/consume]="${COMMANDS[raw/consume]:-${cmd[*]}}" # keep run 1's
     log "run $run: rdkafka_performance consume <- $topic"
     run_logged "$name" "${cmd[@]}"
     # % 100000 messages (102400000 bytes) consumed in 158ms: 632227 msgs/s (647.40 MB/s)
@@ -262,7 +269,7 @@ ours() {
     local role="$1" run="$2" topic="bench.ours.$2" name="ours-$1-$2"
     local cmd=("$KAFKA_THROUGHPUT" "$role" --bootstrap "$BOOTSTRAP" --topic "$topic" --messages "$MESSAGES")
     if [[ "$role" == produce ]]; then cmd+=(--size "$SIZE"); fi
-    COMMANDS[ours/$role]="${cmd[*]}"
+    COMMANDS[ours/$role]="${COMMANDS[ours/$role]:-${cmd[*]}}" # keep run 1's
     log "run $run: KafkaThroughput $role $([[ $role == produce ]] && echo '->' || echo '<-') $topic"
     run_logged "$name" "${cmd[@]}"
     local line
@@ -273,6 +280,9 @@ ours() {
     for kv in ${line#RESULT }; do f["${kv%%=*}"]="${kv#*=}"; done
     [[ "${f[msgs_per_sec]:-}" =~ ^[0-9]+(\.[0-9]+)?$ && "${f[lost]:-}" =~ ^[0-9]+$ ]] ||
         die "$name: cannot parse: $line"
+    # Each run must cover all the messages; lost ones are counted below.
+    [[ "${f[messages]:-$MESSAGES}" == "$MESSAGES" ]] ||
+        die "$name: reports messages=${f[messages]}, expected $MESSAGES: $line"
     if ((f[lost] > 0)); then
         echo "run.sh: $name: our client reports lost=${f[lost]}: $line" >&2
         LOST=$((LOST + f[lost]))
@@ -312,7 +322,7 @@ REPORT="$WORK/latest.md"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- command: \`$COMMAND\`"
-    echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $mem_gib RAM, $(uname -sr)"
+    echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $mem_gib RAM, $(uname -sr), load average $LOADAVG at start"
     echo "- librdkafka $RDKAFKA_VERSION; embedded broker: \`inboxwatch broker\` (mock cluster), $BROKERS brokers," \
         "$PARTITIONS partitions per topic, a fresh topic per measurement"
     echo "- $MESSAGES messages of $SIZE B per measurement; median of $RUNS run(s)"

@@ -71,9 +71,6 @@ struct ConsumerState: Sendable {
         }
     }
 
-    /// A message is handed out only while its partition is ours.
-    func owns(_ partition: KafkaTopicPartition) -> Bool { assignment.contains(partition) }
-
     mutating func beginClosing() -> Bool {
         guard phase == .consuming else { return false }
         phase = .closing

@@ -10,6 +10,8 @@ import Synchronization
 /// the caller says a message is processed (`store`), and committed by `commit`.
 public final class KafkaConsumer: Sendable {
     let client: RDKafkaClient
+    /// The consumer queue (messages and rebalances), read in batches.
+    private let queue: SendablePointer
     private let state: Mutex<ConsumerState>
     public let configuration: KafkaConfiguration
     private let logger: Logger
@@ -41,8 +43,9 @@ public final class KafkaConsumer: Sendable {
         client = try RDKafkaClient.make(kind: .consumer, configuration: configuration, context: context) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         }
-        box.consumer = self
         rd_kafka_poll_set_consumer(client.handle)
+        queue = SendablePointer(rd_kafka_queue_get_consumer(client.handle))
+        box.consumer = self
         try TopicPartitionList.with(topics.map { KafkaOffset(topic: $0, partition: -1, offset: 0) }) {
             (list) throws(KafkaError) in
             let err = rd_kafka_subscribe(client.handle, list)
@@ -182,17 +185,20 @@ public final class KafkaConsumer: Sendable {
                 logger.warning("consumer close: \(String(cString: rd_kafka_err2str(err)))")
             }
             state.withLock { $0.finishClosing() }
+            rd_kafka_queue_destroy(queue.pointer)
         }
     }
 
     deinit {
-        if state.withLock({ $0.beginClosing() }) {
-            let handle = SendablePointer(client.handle)
-            let client = self.client
-            client.blocking.async {
+        let handle = SendablePointer(client.handle)
+        let (client, queue) = (self.client, self.queue)
+        let open = state.withLock { $0.beginClosing() }
+        client.blocking.async {
+            if open {
                 rd_kafka_consumer_close(handle.pointer)
-                withExtendedLifetime(client) {}
+                rd_kafka_queue_destroy(queue.pointer)
             }
+            withExtendedLifetime(client) {}
         }
     }
 
@@ -209,25 +215,44 @@ public final class KafkaConsumer: Sendable {
     private func fetchBlocking(timeoutMilliseconds: Int32) throws(KafkaError) -> [KafkaConsumerEvent] {
         guard state.withLock({ $0.phase == .consuming }) else { return [] }
         if let notice = state.withLock({ $0.takeShown() }) { apply(notice) }
-        var events: [KafkaConsumerEvent] = []
-        var reader = MessageReader()
-        while events.count < maxBatch {
-            let raw = rd_kafka_consumer_poll(client.handle, events.isEmpty ? timeoutMilliseconds : 0)
-            if let raw {
+        return try withUnsafeTemporaryAllocation(
+            of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: maxBatch
+        ) { (raws) throws(KafkaError) -> [KafkaConsumerEvent] in
+            let count = receive(into: raws, timeoutMilliseconds: timeoutMilliseconds)
+            var events: [KafkaConsumerEvent] = []
+            events.reserveCapacity(count + 1)
+            var reader = MessageReader()
+            var failure: KafkaError?
+            for index in 0..<count {
+                guard let raw = raws[index] else { continue }
                 defer { rd_kafka_message_destroy(raw) }
-                if let message = try reader.read(raw, logger: logger) {
-                    if state.withLock({ $0.owns(message.topicPartition) }) {
-                        events.append(.message(message))
-                    }
+                do throws(KafkaError) {
+                    if let message = try reader.read(raw, logger: logger) { events.append(.message(message)) }
+                } catch {
+                    failure = failure ?? error
                 }
             }
-            if let rebalance = state.withLock({ $0.takeAnnounced() }) {
-                events.append(rebalance)
-                break
-            }
-            if raw == nil { break }
+            if let failure { throw failure }
+            // A rebalance announced while these were read comes after them: they were fetched
+            // while their partitions were still ours, and librdkafka is told about the rebalance
+            // only when the caller asks for the next event, so nothing of a revoked partition follows.
+            if let rebalance = state.withLock({ $0.takeAnnounced() }) { events.append(rebalance) }
+            return events
         }
-        return events
+    }
+
+    /// Takes what librdkafka has queued in one call, waiting up to the timeout only
+    /// when nothing is there (a batch call would wait to fill the whole batch).
+    private func receive(
+        into raws: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>,
+        timeoutMilliseconds: Int32
+    ) -> Int {
+        let ready = rd_kafka_consume_batch_queue(queue.pointer, 0, raws.baseAddress, raws.count)
+        if ready != 0 { return max(0, ready) }
+        guard let first = rd_kafka_consumer_poll(client.handle, timeoutMilliseconds) else { return 0 }
+        raws[0] = first
+        guard raws.count > 1 else { return 1 }
+        return 1 + max(0, rd_kafka_consume_batch_queue(queue.pointer, 0, raws.baseAddress! + 1, raws.count - 1))
     }
 
     /// Tells librdkafka about a rebalance the caller has now handled.

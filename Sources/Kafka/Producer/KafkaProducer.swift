@@ -45,10 +45,24 @@ public final class KafkaProducer: Sendable {
             throw KafkaError(code: .closed, message: "the producer is closed; records were not sent")
         }
         let batch = DeliveryBatch(count: records.count)
-        let retained = Unmanaged.passRetained(batch)
-        defer { retained.release() }
-        for (index, record) in records.enumerated() {
-            try await enqueue(record, ticket: batch.tickets.baseAddress! + index, batch: batch, index: index)
+        // Every record gets a report (from librdkafka, or here when it refuses one), and
+        // the batch is awaited in every case: its tickets are what the callbacks point to.
+        var lastTopic: (name: String, handle: SendablePointer)?
+        for index in records.indices {
+            let record = records[index]
+            let handle: SendablePointer
+            if let lastTopic, lastTopic.name == record.topic {
+                handle = lastTopic.handle
+            } else {
+                switch topicHandle(record.topic) {
+                case .success(let found): handle = found
+                case .failure(let err):
+                    batch.complete(index: index, error: err, partition: record.partition ?? -1, offset: -1)
+                    continue
+                }
+                lastTopic = (record.topic, handle)
+            }
+            await enqueue(record, topic: handle, batch: batch, index: index)
         }
         await batch.wait()
         return try reports(of: batch, records: records)
@@ -82,23 +96,18 @@ public final class KafkaProducer: Sendable {
     /// Hands one record to librdkafka, waiting (without blocking a thread) while
     /// its local queue is full.
     private func enqueue(
-        _ record: KafkaProducerRecord,
-        ticket: UnsafeMutablePointer<DeliveryBatch.Ticket>,
-        batch: DeliveryBatch,
-        index: Int
-    ) async throws(KafkaError) {
-        let topic = try topicHandle(record.topic)
-        while true {
-            let err = produce(record, topic: topic, opaque: UnsafeMutableRawPointer(ticket))
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
-            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                await waitForSpace()
-                continue
-            }
-            // librdkafka refused the record outright (too large, unknown partition, fatal state):
-            // no delivery report will come, so the record's slot is completed here.
+        _ record: KafkaProducerRecord, topic: SendablePointer, batch: DeliveryBatch, index: Int
+    ) async {
+        let ticket = UnsafeMutableRawPointer(batch.tickets.baseAddress! + index)
+        var err = produce(record, topic: topic, opaque: ticket)
+        while err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            await waitForSpace()
+            err = produce(record, topic: topic, opaque: ticket)
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // librdkafka refused the record outright (too large, unknown partition, fatal
+            // state): no delivery report will come, so its slot is completed here.
             batch.complete(index: index, error: err, partition: record.partition ?? -1, offset: -1)
-            return
         }
     }
 
@@ -120,33 +129,35 @@ public final class KafkaProducer: Sendable {
         }
         let err = withOptionalBytes(record.key) { key in
             withOptionalBytes(record.value) { value in
-                var fields = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                fields[0].vtype = RD_KAFKA_VTYPE_RKT
-                fields[0].u.rkt = topic.pointer
-                fields[1].vtype = RD_KAFKA_VTYPE_PARTITION
-                fields[1].u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA
-                fields[2].vtype = RD_KAFKA_VTYPE_VALUE
-                fields[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                fields[2].u.mem.size = value.count
-                fields[3].vtype = RD_KAFKA_VTYPE_KEY
-                fields[3].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                fields[3].u.mem.size = key.count
-                fields[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                fields[4].u.i = RD_KAFKA_MSG_F_COPY
-                fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE
-                fields[5].u.ptr = opaque
-                var count = 6
-                if let headers {
-                    fields[6].vtype = RD_KAFKA_VTYPE_HEADERS
-                    fields[6].u.headers = headers
-                    count = 7
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields in
+                    fields.initialize(repeating: rd_kafka_vu_t())
+                    fields[0].vtype = RD_KAFKA_VTYPE_RKT
+                    fields[0].u.rkt = topic.pointer
+                    fields[1].vtype = RD_KAFKA_VTYPE_PARTITION
+                    fields[1].u.i32 = record.partition ?? RD_KAFKA_PARTITION_UA
+                    fields[2].vtype = RD_KAFKA_VTYPE_VALUE
+                    fields[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    fields[2].u.mem.size = value.count
+                    fields[3].vtype = RD_KAFKA_VTYPE_KEY
+                    fields[3].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                    fields[3].u.mem.size = key.count
+                    fields[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    fields[4].u.i = RD_KAFKA_MSG_F_COPY
+                    fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                    fields[5].u.ptr = opaque
+                    var count = 6
+                    if let headers {
+                        fields[6].vtype = RD_KAFKA_VTYPE_HEADERS
+                        fields[6].u.headers = headers
+                        count = 7
+                    }
+                    guard let error = rd_kafka_produceva(client.handle, fields.baseAddress, count) else {
+                        return RD_KAFKA_RESP_ERR_NO_ERROR
+                    }
+                    let code = rd_kafka_error_code(error)
+                    rd_kafka_error_destroy(error)
+                    return code
                 }
-                guard let error = rd_kafka_produceva(client.handle, fields, count) else {
-                    return RD_KAFKA_RESP_ERR_NO_ERROR
-                }
-                let code = rd_kafka_error_code(error)
-                rd_kafka_error_destroy(error)
-                return code
             }
         }
         // On success librdkafka owns the headers; on failure they are still ours.
@@ -159,19 +170,21 @@ public final class KafkaProducer: Sendable {
     }
 
     /// A cached topic handle: looking a topic up by name for every record is slow.
-    private func topicHandle(_ name: String) throws(KafkaError) -> SendablePointer {
-        guard !name.isEmpty else {
-            throw KafkaError(code: .invalidArgument, message: "a record needs a topic name")
-        }
-        if let cached = topics.withLock({ $0[name] }) { return cached }
-        return try topics.withLock { (cache: inout [String: SendablePointer]) throws(KafkaError) -> SendablePointer in
-            if let cached = cache[name] { return cached }
+    private func topicHandle(_ name: String) -> TopicLookup {
+        guard !name.isEmpty else { return .failure(RD_KAFKA_RESP_ERR__INVALID_ARG) }
+        return topics.withLock { cache -> TopicLookup in
+            if let cached = cache[name] { return .success(cached) }
             guard let topic = rd_kafka_topic_new(client.handle, name, nil) else {
-                throw KafkaError.from(rd_kafka_last_error(), code: .delivery, context: "topic \(name)")
+                return .failure(rd_kafka_last_error())
             }
             cache[name] = SendablePointer(topic)
-            return cache[name]!
+            return .success(SendablePointer(topic))
         }
+    }
+
+    private enum TopicLookup {
+        case success(SendablePointer)
+        case failure(rd_kafka_resp_err_t)
     }
 
     /// Waits until every record handed to librdkafka so far has a delivery report.

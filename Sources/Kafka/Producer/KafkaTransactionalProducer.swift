@@ -89,6 +89,7 @@ public final class KafkaTransactionalProducer: Sendable {
     /// Runs `body` in a transaction and commits it. A commit that fails
     /// retriably is retried; one that requires abort is aborted and the error
     /// thrown, so the caller can re-run the work from its last committed input.
+    @discardableResult
     public func withTransaction<T: Sendable>(
         maxCommitAttempts: Int = 3,
         _ body: () async throws(KafkaError) -> T
