@@ -54,12 +54,15 @@ struct Member: Sendable {
 
 /// Waits for a condition, polling, and fails the test after `seconds`.
 func eventually(
-    _ what: String, seconds: Double = 40, _ condition: @Sendable () -> Bool
+    _ what: String, seconds: Double = 40, state: @Sendable () -> String = { "" },
+    _ condition: @Sendable () -> Bool
 ) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + .seconds(seconds)
     while !condition() {
-        guard clock.now < deadline else { throw TimedOut(description: "timed out waiting until \(what)") }
+        guard clock.now < deadline else {
+            throw TimedOut(description: "timed out waiting until \(what); \(state())")
+        }
         try await Task.sleep(for: .milliseconds(50))
     }
 }
@@ -87,22 +90,31 @@ struct ConsumerGroupRebalanceTests {
 
         // librdkafka's mock coordinator refuses commits while a join is under way
         // (real Kafka accepts them until the group syncs), so records are produced
-        // while the group is stable and every processed one is committed before
-        // membership changes.
+        // only while the group is stable, and every processed one is committed
+        // before membership changes.
         let a = try member("a")
         let b = try member("b")
         let runA = Task { try await a.run() }
         let runB = Task { try await b.run() }
-        try await producer.send(contentsOf: records(topic: topic, count: 1_000, from: 0))
-        try await eventually("a and b split the six partitions and process the first batch") {
+        let snapshot: @Sendable () -> String = {
+            let owned = ["a", "b", "c"].map { "\($0) owns \(ledger.assignment(of: $0).map(\.partition).sorted())" }
+            return owned.joined(separator: ", ") + ", processed \(Set(ledger.processedSequences).count) distinct"
+                + ", events: "
+                + ["a", "b", "c"].map { "\($0): \(ledger.rebalances(of: $0).count)" }.joined(separator: " ")
+        }
+        try await eventually("a and b split the six partitions", state: snapshot) {
             let (ownedA, ownedB) = (ledger.assignment(of: "a"), ledger.assignment(of: "b"))
             return !ownedA.isEmpty && !ownedB.isEmpty && ownedA.isDisjoint(with: ownedB)
-                && ownedA.union(ownedB) == Set(all) && Set(ledger.processedSequences).count == 1_000
+                && ownedA.union(ownedB) == Set(all)
+        }
+        try await producer.send(contentsOf: records(topic: topic, count: 1_000, from: 0))
+        try await eventually("the first batch is processed", state: snapshot) {
+            Set(ledger.processedSequences).count == 1_000
         }
 
         let c = try member("c")
         let runC = Task { try await c.run() }
-        try await eventually("c joins: a and b give partitions up and all three share them") {
+        try await eventually("c joins: a and b give partitions up and all three share them", state: snapshot) {
             let owned = ["a", "b", "c"].map { ledger.assignment(of: $0) }
             return owned.allSatisfy { !$0.isEmpty } && owned.reduce(0) { $0 + $1.count } == 6
                 && Set(owned.joined()) == Set(all)
@@ -110,16 +122,20 @@ struct ConsumerGroupRebalanceTests {
         #expect(ledger.rebalances(of: "a").contains { if case .partitionsRevoked = $0 { true } else { false } })
         #expect(ledger.rebalances(of: "b").contains { if case .partitionsRevoked = $0 { true } else { false } })
         try await producer.send(contentsOf: records(topic: topic, count: 1_000, from: 1_000))
-        try await eventually("the second batch is processed") { Set(ledger.processedSequences).count == 2_000 }
+        try await eventually("the second batch is processed", state: snapshot) {
+            Set(ledger.processedSequences).count == 2_000
+        }
 
         runA.cancel()
         try await runA.value
-        try await eventually("b and c take over a's partitions after it leaves") {
+        try await eventually("b and c take over a's partitions after it leaves", state: snapshot) {
             let (ownedB, ownedC) = (ledger.assignment(of: "b"), ledger.assignment(of: "c"))
             return ownedB.isDisjoint(with: ownedC) && ownedB.union(ownedC) == Set(all)
         }
         try await producer.send(contentsOf: records(topic: topic, count: 1_000, from: 2_000))
-        try await eventually("the third batch is processed") { Set(ledger.processedSequences).count == 3_000 }
+        try await eventually("the third batch is processed", state: snapshot) {
+            Set(ledger.processedSequences).count == 3_000
+        }
         runB.cancel()
         runC.cancel()
         try await runB.value

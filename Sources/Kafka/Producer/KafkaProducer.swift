@@ -47,8 +47,21 @@ public final class KafkaProducer: Sendable {
         let batch = DeliveryBatch(count: records.count)
         // Every record gets a report (from librdkafka, or here when it refuses one), and
         // the batch is awaited in every case: its tickets are what the callbacks point to.
+        var next = 0
+        while next < records.count {
+            next = enqueue(records, from: next, batch: batch)
+            if next < records.count { await waitForSpace() }
+        }
+        await batch.wait()
+        return try reports(of: batch, records: records)
+    }
+
+    /// Hands records to librdkafka from `start` on, until all are handed over or its
+    /// local queue is full; returns the index of the first record not yet handed over.
+    /// Synchronous on purpose: the hot loop neither suspends nor blocks.
+    private func enqueue(_ records: [KafkaProducerRecord], from start: Int, batch: DeliveryBatch) -> Int {
         var lastTopic: (name: String, handle: SendablePointer)?
-        for index in records.indices {
+        for index in start..<records.count {
             let record = records[index]
             let handle: SendablePointer
             if let lastTopic, lastTopic.name == record.topic {
@@ -62,10 +75,16 @@ public final class KafkaProducer: Sendable {
                 }
                 lastTopic = (record.topic, handle)
             }
-            await enqueue(record, topic: handle, batch: batch, index: index)
+            let err = produce(
+                record, topic: handle, opaque: UnsafeMutableRawPointer(batch.tickets.baseAddress! + index))
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL { return index }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                // librdkafka refused the record outright (too large, unknown partition, fatal
+                // state): no delivery report will come, so its slot is completed here.
+                batch.complete(index: index, error: err, partition: record.partition ?? -1, offset: -1)
+            }
         }
-        await batch.wait()
-        return try reports(of: batch, records: records)
+        return records.count
     }
 
     private func reports(of batch: DeliveryBatch, records: [KafkaProducerRecord]) throws(KafkaError)
@@ -91,24 +110,6 @@ public final class KafkaProducer: Sendable {
             throw KafkaError.from(err, code: .delivery, context: context, isFatal: client.fatalError() != nil)
         }
         return reports
-    }
-
-    /// Hands one record to librdkafka, waiting (without blocking a thread) while
-    /// its local queue is full.
-    private func enqueue(
-        _ record: KafkaProducerRecord, topic: SendablePointer, batch: DeliveryBatch, index: Int
-    ) async {
-        let ticket = UnsafeMutableRawPointer(batch.tickets.baseAddress! + index)
-        var err = produce(record, topic: topic, opaque: ticket)
-        while err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-            await waitForSpace()
-            err = produce(record, topic: topic, opaque: ticket)
-        }
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            // librdkafka refused the record outright (too large, unknown partition, fatal
-            // state): no delivery report will come, so its slot is completed here.
-            batch.complete(index: index, error: err, partition: record.partition ?? -1, offset: -1)
-        }
     }
 
     private func produce(
