@@ -225,9 +225,10 @@ public final class KafkaConsumer: Sendable {
             var failure: KafkaError?
             for index in 0..<count {
                 guard let raw = raws[index] else { continue }
-                defer { rd_kafka_message_destroy(raw) }
                 do throws(KafkaError) {
-                    if let message = try reader.read(raw, logger: logger) { events.append(.message(message)) }
+                    if let message = try reader.read(raw, client: client, logger: logger) {
+                        events.append(.message(message))
+                    }
                 } catch {
                     failure = failure ?? error
                 }

@@ -21,17 +21,29 @@ public struct KafkaConsumerEvents: AsyncSequence, Sendable {
         public typealias Element = KafkaConsumerEvent
         public typealias Failure = KafkaError
 
-        let consumer: KafkaConsumer
-        let pollTimeoutMilliseconds: Int32
-        private var buffer: [KafkaConsumerEvent] = []
-        private var position = 0
+        @usableFromInline let consumer: KafkaConsumer
+        @usableFromInline let pollTimeoutMilliseconds: Int32
+        @usableFromInline var buffer: [KafkaConsumerEvent] = []
+        @usableFromInline var position = 0
 
         init(consumer: KafkaConsumer, pollTimeoutMilliseconds: Int32) {
             self.consumer = consumer
             self.pollTimeoutMilliseconds = pollTimeoutMilliseconds
         }
 
+        // Inlinable so that taking the next event of a fetched batch costs the caller
+        // an array read, not an async call; only an empty buffer goes to librdkafka.
+        @inlinable
         public mutating func next() async throws(KafkaError) -> Element? {
+            if position < buffer.count {
+                defer { position += 1 }
+                return buffer[position]
+            }
+            return try await refill()
+        }
+
+        @usableFromInline
+        mutating func refill() async throws(KafkaError) -> Element? {
             while position == buffer.count {
                 if Task.isCancelled || consumer.isClosing { return nil }
                 buffer = try await consumer.fetch(timeoutMilliseconds: pollTimeoutMilliseconds)

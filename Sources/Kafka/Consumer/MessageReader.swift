@@ -1,16 +1,18 @@
 import CRdKafka
 import Logging
 
-/// Copies librdkafka messages into Swift values, remembering topic names for
-/// the length of one fetch so each is decoded once.
+/// Turns librdkafka messages into Swift values.
 struct MessageReader {
-    private var topicNames: [OpaquePointer: String] = [:]
+    /// Messages of one fetch mostly share a topic: one remembered name avoids hashing per message.
+    private var lastTopic: (handle: OpaquePointer, name: String)?
 
-    /// The message, or nil for an error librdkafka reports through the
-    /// message channel and recovers from itself; throws on a fatal one.
-    mutating func read(_ raw: UnsafeMutablePointer<rd_kafka_message_t>, logger: Logger) throws(KafkaError)
-        -> KafkaConsumerMessage?
+    /// The message, or nil for an error librdkafka reports through the message
+    /// channel and recovers from itself; throws on a fatal one. Takes ownership
+    /// of `raw`: the message destroys it when the last copy is gone.
+    mutating func read(_ raw: UnsafeMutablePointer<rd_kafka_message_t>, client: RDKafkaClient, logger: Logger)
+        throws(KafkaError) -> KafkaConsumerMessage?
     {
+        let owned = RDKafkaMessage(raw, client: client)
         let message = raw.pointee
         let topic = topicName(message.rkt)
         guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -25,41 +27,15 @@ struct MessageReader {
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(raw, &timestampType)
         return KafkaConsumerMessage(
-            topic: topic,
-            partition: message.partition,
-            offset: message.offset,
-            key: bytes(message.key, message.key_len),
-            value: bytes(message.payload, message.len),
-            headers: headers(raw),
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
-        )
+            topic: topic, raw: owned,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
 
     private mutating func topicName(_ topic: OpaquePointer?) -> String {
         guard let topic else { return "" }
-        if let name = topicNames[topic] { return name }
+        if let lastTopic, lastTopic.handle == topic { return lastTopic.name }
         let name = String(cString: rd_kafka_topic_name(topic))
-        topicNames[topic] = name
+        lastTopic = (topic, name)
         return name
-    }
-
-    private func bytes(_ pointer: UnsafeRawPointer?, _ count: Int) -> [UInt8]? {
-        guard let pointer else { return nil }
-        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
-    }
-
-    private func headers(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-        var list: OpaquePointer?
-        guard rd_kafka_message_headers(raw, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        var result: [KafkaHeader] = []
-        var index = 0
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            result.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: bytes(value, size)))
-            index += 1
-        }
-        return result
     }
 }

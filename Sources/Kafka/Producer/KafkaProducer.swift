@@ -235,10 +235,13 @@ private let deliveryReportCallback:
         _, message, _ in
         guard let message, let opaque = message.pointee._private else { return }
         let ticket = opaque.assumingMemoryBound(to: DeliveryBatch.Ticket.self).pointee
-        ticket.batch.takeUnretainedValue().complete(
-            index: ticket.index,
-            error: message.pointee.err,
-            partition: message.pointee.partition,
-            offset: message.pointee.offset
-        )
+        // The sender holds the batch until its last report: no retain needed per report.
+        ticket.batch._withUnsafeGuaranteedRef {
+            $0.complete(
+                index: ticket.index,
+                error: message.pointee.err,
+                partition: message.pointee.partition,
+                offset: message.pointee.offset
+            )
+        }
     }
