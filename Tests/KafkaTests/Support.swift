@@ -72,3 +72,20 @@ extension [KafkaConsumerEvent] {
 extension KafkaConsumerMessage {
     var sequence: Int { Int(String(decoding: value ?? [], as: UTF8.self)) ?? -1 }
 }
+
+/// Runs `body`, failing (instead of hanging the suite) if it takes longer than `seconds`.
+func withDeadline<T: Sendable>(seconds: Double = 60, _ body: @escaping @Sendable () async throws -> T) async throws -> T
+{
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let result = try await group.next(), let value = result else {
+            throw TimedOut(description: "did not finish within \(seconds) s")
+        }
+        return value
+    }
+}

@@ -13,6 +13,8 @@ struct ConsumerState: Sendable {
     private var shown: RebalanceNotice?
     /// Start offsets chosen by the caller for partitions being assigned.
     private var startOffsets: [KafkaTopicPartition: Int64] = [:]
+    /// Partitions the caller paused before librdkafka had them: paused once assigned.
+    private var pausesOnAssign: Set<KafkaTopicPartition> = []
 
     mutating func rebalanceAnnounced(_ notice: RebalanceNotice) -> RebalanceDecision {
         // While closing nobody reads events: librdkafka waits for the (un)assign, so apply it now.
@@ -52,6 +54,26 @@ struct ConsumerState: Sendable {
         }
         startOffsets = [:]
         return notice
+    }
+
+    /// Of the partitions to pause, those about to be assigned are remembered and
+    /// paused once they are; the others are returned, to be paused now.
+    mutating func pauseRequested(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+        guard let shown, case .assign = shown.kind else { return partitions }
+        let incoming = Set(shown.partitions.map(\.topicPartition))
+        let later = partitions.filter(incoming.contains)
+        pausesOnAssign.formUnion(later)
+        return partitions.filter { !incoming.contains($0) }
+    }
+
+    mutating func resumeRequested(_ partitions: [KafkaTopicPartition]) {
+        pausesOnAssign.subtract(partitions)
+    }
+
+    /// The pauses to apply right after an assignment was handed to librdkafka.
+    mutating func takePausesOnAssign() -> [KafkaTopicPartition] {
+        defer { pausesOnAssign = [] }
+        return pausesOnAssign.sorted()
     }
 
     mutating func setStartOffsets(_ offsets: [KafkaOffset]) {

@@ -138,11 +138,15 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Stops fetching these partitions until `resume`; the assignment is kept.
+    /// While handling `partitionsAssigned`, pausing one of those partitions takes
+    /// effect as soon as it is assigned, before anything of it is fetched.
     public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
-        try pauseOrResume(partitions, pause: true)
+        let now = state.withLock { $0.pauseRequested(partitions) }
+        if !now.isEmpty { try pauseOrResume(now, pause: true) }
     }
 
     public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        state.withLock { $0.resumeRequested(partitions) }
         try pauseOrResume(partitions, pause: false)
     }
 
@@ -262,6 +266,14 @@ public final class KafkaConsumer: Sendable {
             logger.error("could not apply rebalance: \(failure)")
         }
         state.withLock { $0.applied(notice) }
+        let pauses = state.withLock { $0.takePausesOnAssign() }
+        if !pauses.isEmpty {
+            do throws(KafkaError) {
+                try pauseOrResume(pauses, pause: true)
+            } catch {
+                logger.error("could not pause newly assigned partitions: \(error)")
+            }
+        }
     }
 }
 
