@@ -13,9 +13,12 @@ struct CommitAndRestartTests {
         await producer.close()
 
         let first = try KafkaConsumer(configuration: consumerConfiguration(broker), groupID: group, topics: [topic])
-        let firstEvents = try await consume(first, until: { $0.messages.count >= 120 }) { event in
-            if case .message(let message) = event { try first.store(message) }
-        }
+        let firstEvents = try await consume(
+            first,
+            until: { $0.messages.count >= 120 },
+            onEvent: { event in
+                if case .message(let message) = event { try first.store(message) }
+            })
         let processedFirst = Array(firstEvents.messages.prefix(120))
         try await first.commit()
         let committed = try await first.committed((0..<3).map { KafkaTopicPartition(topic: topic, partition: $0) })

@@ -13,12 +13,15 @@ struct PositionControlTests {
 
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration(broker), groupID: uniqueName("g"), topics: [topic])
-        let events = try await consume(consumer, until: { $0.messages.count >= 60 }) { event in
-            if case .partitionsAssigned(let partitions) = event {
-                // As if a state snapshot said: offsets below 40 are already reflected.
-                consumer.setStartOffsets(partitions.map { KafkaOffset(topicPartition: $0, offset: 40) })
-            }
-        }
+        let events = try await consume(
+            consumer,
+            until: { $0.messages.count >= 60 },
+            onEvent: { event in
+                if case .partitionsAssigned(let partitions) = event {
+                    // As if a state snapshot said: offsets below 40 are already reflected.
+                    consumer.setStartOffsets(partitions.map { KafkaOffset(topicPartition: $0, offset: 40) })
+                }
+            })
         await consumer.close()
         #expect(events.messages.first?.offset == 40)
         #expect(events.messages.map(\.sequence) == Array(40..<100))
