@@ -137,6 +137,24 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The earliest offset still on the broker and the offset after the last
+    /// record of a partition (its high watermark), as the broker reports them now.
+    public func watermarks(of partition: KafkaTopicPartition, timeoutMilliseconds: Int32 = 10_000)
+        async throws(KafkaError) -> (low: Int64, high: Int64)
+    {
+        let handle = SendablePointer(client.handle)
+        return try await client.blocking.run { () throws(KafkaError) -> KafkaWatermarks in
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let err = rd_kafka_query_watermark_offsets(
+                handle.pointer, partition.topic, partition.partition, &low, &high, timeoutMilliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.from(err, code: .consumer, context: "query watermarks of \(partition)")
+            }
+            return KafkaWatermarks(low: low, high: high)
+        }.pair
+    }
+
     /// Stops fetching these partitions until `resume`; the assignment is kept.
     /// While handling `partitionsAssigned`, pausing one of those partitions takes
     /// effect as soon as it is assigned, before anything of it is fetched.
@@ -309,3 +327,10 @@ private let rebalanceCallback:
             context.logger.error("could not apply rebalance while closing: \(failure)")
         }
     }
+
+/// Carries a watermark pair across the layer's queue.
+private struct KafkaWatermarks: Sendable {
+    var low: Int64
+    var high: Int64
+    var pair: (low: Int64, high: Int64) { (low, high) }
+}
