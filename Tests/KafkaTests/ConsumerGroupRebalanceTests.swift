@@ -149,3 +149,63 @@ struct ConsumerGroupRebalanceTests {
         )
     }
 }
+
+@Suite("Cooperative rebalancing")
+struct CooperativeRebalanceTests {
+    @Test("with cooperative-sticky, a joining member takes only some partitions and the others keep theirs")
+    func cooperativeJoinMovesOnlySomePartitions() async throws {
+        let topic = uniqueName("coop")
+        let group = uniqueName("group")
+        let broker = try EmbeddedKafka(brokers: 1, topics: [KafkaTopicSpec(name: topic, partitions: 4)])
+        let producer = try KafkaProducer(configuration: producerConfiguration(broker))
+        let ledger = Ledger()
+        let all = Set((0..<4).map { KafkaTopicPartition(topic: topic, partition: $0) })
+        func member(_ name: String) throws -> Member {
+            Member(
+                name: name,
+                consumer: try KafkaConsumer(
+                    configuration: consumerConfiguration(
+                        broker, ["partition.assignment.strategy": "cooperative-sticky"]),
+                    groupID: group, topics: [topic]),
+                ledger: ledger)
+        }
+        let snapshot: @Sendable () -> String = {
+            ["a", "b"].map { "\($0) owns \(ledger.assignment(of: $0).map(\.partition).sorted())" }
+                .joined(separator: ", ") + ", processed \(Set(ledger.processedSequences).count)"
+        }
+
+        let a = try member("a")
+        let runA = Task { try await a.run() }
+        try await eventually("a owns all partitions", state: snapshot) { ledger.assignment(of: "a") == all }
+        try await producer.send(contentsOf: records(topic: topic, count: 400))
+        try await eventually("a processes the first batch", state: snapshot) {
+            Set(ledger.processedSequences).count == 400
+        }
+
+        let b = try member("b")
+        let runB = Task { try await b.run() }
+        try await eventually("b gets a share and a keeps the rest", state: snapshot) {
+            let (ownedA, ownedB) = (ledger.assignment(of: "a"), ledger.assignment(of: "b"))
+            return !ownedA.isEmpty && !ownedB.isEmpty && ownedA.isDisjoint(with: ownedB) && ownedA.union(ownedB) == all
+        }
+        // Incremental: a was never told to give up everything, only what b took.
+        let revokedFromA = ledger.rebalances(of: "a").compactMap { event -> Set<KafkaTopicPartition>? in
+            if case .partitionsRevoked(let partitions, _) = event { Set(partitions) } else { nil }
+        }
+        #expect(!revokedFromA.isEmpty)
+        #expect(revokedFromA.allSatisfy { $0 != all })
+
+        try await producer.send(contentsOf: records(topic: topic, count: 400, from: 400))
+        try await eventually("the second batch is processed", state: snapshot) {
+            Set(ledger.processedSequences).count == 800
+        }
+        runA.cancel()
+        runB.cancel()
+        try await runA.value
+        try await runB.value
+        await producer.close()
+        let processed = ledger.processedSequences
+        #expect(processed.count == 800, "no message processed twice")
+        #expect(Set(processed) == Set(0..<800))
+    }
+}
