@@ -1,0 +1,53 @@
+import Foundation
+
+/// Decodes our event types from untrusted bytes: limits first, then
+/// `JSONDecoder`, with every failure turned into an `EventDecodingError` that
+/// names the field.
+public struct BoundedJSONDecoder: Sendable {
+    public var limits: JSONLimits
+
+    public init(limits: JSONLimits = .standard) {
+        self.limits = limits
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(EventDecodingError) -> T {
+        try limits.check(bytes)
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw EventDecodingError(error)
+        } catch let error as EventDecodingError {
+            throw error
+        } catch {
+            throw EventDecodingError(code: .malformedJSON, message: "\(error)")
+        }
+    }
+}
+
+extension EventDecodingError {
+    /// Foundation's decoding errors, with the coding path kept as a dotted path.
+    init(_ error: DecodingError) {
+        func path(_ keys: [any CodingKey]) -> String? {
+            guard !keys.isEmpty else { return nil }
+            return keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+                .joined().trimmingPrefix(".").description
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            self.init(
+                code: .missingField, message: "required field \"\(key.stringValue)\" is missing",
+                path: path(context.codingPath + [key]))
+        case .typeMismatch(let type, let context):
+            self.init(
+                code: .wrongType, message: "expected \(type): \(context.debugDescription)",
+                path: path(context.codingPath))
+        case .valueNotFound(let type, let context):
+            self.init(code: .wrongType, message: "expected \(type), found null", path: path(context.codingPath))
+        case .dataCorrupted(let context):
+            let code: Code = context.codingPath.isEmpty ? .malformedJSON : .invalidValue
+            self.init(code: code, message: context.debugDescription, path: path(context.codingPath))
+        @unknown default:
+            self.init(code: .malformedJSON, message: "\(error)")
+        }
+    }
+}
