@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // librdkafka, as Debian's librdkafka-dev installs it (rdkafka.h and rdkafka_mock.h).
@@ -34,7 +35,10 @@ let package = Package(
         ),
         .target(
             name: "Events",
-            dependencies: ["Kafka"],
+            dependencies: [
+                "Kafka",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

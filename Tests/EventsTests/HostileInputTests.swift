@@ -77,3 +77,54 @@ struct HostileInputTests {
         }
     }
 }
+
+@Suite("Decoding hostile topic values")
+struct HostileTopicValueTests {
+    let decoder = BoundedJSONDecoder()
+
+    func failure<T: TopicValue>(_ type: T.Type, _ json: String) -> EventDecodingError? {
+        do {
+            _ = try decoder.decodeValue(type, from: Array(json.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("a raw envelope without a tenant is refused, naming the field")
+    func missingTenant() {
+        let error = failure(
+            RawAuditEnvelope.self,
+            #"{"schemaVersion":"1.0","contentType":"Audit.Exchange","contentId":"c","recordId":"r","collectedAt":"2026-11-23T10:00:00.000Z","record":{}}"#
+        )
+        #expect(error?.code == .missingField)
+        #expect(error?.path == "tenantId")
+    }
+
+    @Test("wrong types, bad enum values and bad times are refused, naming the field")
+    func wrongTypes() {
+        let base =
+            #"{"schemaVersion":"1.0","commandId":"c","tenantId":"t","action":"deleteMessage","status":"succeeded","detail":"","attempts":1,"completedAt":"2026-11-23T10:00:00.000Z"}"#
+        #expect(failure(RemediationOutcome.self, base) == nil)
+        let wrongNumber = base.replacingOccurrences(of: #""attempts":1"#, with: #""attempts":"one""#)
+        #expect(failure(RemediationOutcome.self, wrongNumber)?.path == "attempts")
+        let badEnum = base.replacingOccurrences(of: #""succeeded""#, with: #""maybe""#)
+        #expect(failure(RemediationOutcome.self, badEnum)?.path == "status")
+        let badTime = base.replacingOccurrences(of: "2026-11-23T10:00:00.000Z", with: "yesterday")
+        #expect(failure(RemediationOutcome.self, badTime)?.code == .invalidValue)
+        let noVersion = base.replacingOccurrences(of: #""schemaVersion":"1.0","#, with: "")
+        #expect(failure(RemediationOutcome.self, noVersion)?.code == .missingField)
+        let future = base.replacingOccurrences(of: #""1.0""#, with: #""2.0""#)
+        #expect(failure(RemediationOutcome.self, future)?.code == .unsupportedVersion)
+    }
+
+    @Test("a verbatim record nested 10,000 deep or truncated is refused before decoding")
+    func hostileVerbatimRecord() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let json =
+            #"{"schemaVersion":"1.0","tenantId":"t","contentType":"Audit.Exchange","contentId":"c","recordId":"r","collectedAt":"2026-11-23T10:00:00.000Z","record":"#
+            + deep + "}"
+        #expect(failure(RawAuditEnvelope.self, json)?.code == .tooDeep)
+        #expect(failure(RawAuditEnvelope.self, String(json.prefix(60)))?.code == .malformedJSON)
+    }
+}

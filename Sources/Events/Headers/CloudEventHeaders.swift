@@ -72,9 +72,13 @@ public struct CloudEventHeaders: Sendable, Hashable {
         return "\(whole.dropLast()).\(padded)Z"
     }
 
+    /// Parses RFC 3339 with or without fractional seconds. The result is on a whole
+    /// millisecond, computed as `milliseconds / 1000`, so that a time written by
+    /// `format` reads back as exactly the same `Date`.
     static func parse(_ text: String) -> Date? {
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let without = Date.ISO8601FormatStyle()
-        return (try? withFraction.parse(text)) ?? (try? without.parse(text))
+        guard let date = (try? withFraction.parse(text)) ?? (try? without.parse(text)) else { return nil }
+        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }

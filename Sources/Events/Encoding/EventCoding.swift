@@ -1,0 +1,74 @@
+import Foundation
+
+/// Writes topic values deterministically: sorted keys, no escaped slashes, times
+/// in RFC 3339 UTC with milliseconds. The same value always gives the same bytes.
+public struct EventEncoder: Sendable {
+    public init() {}
+
+    public func encode<T: TopicValue>(_ value: T) throws(EventDecodingError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(CloudEventHeaders.format(date))
+        }
+        do {
+            return Array(try encoder.encode(value))
+        } catch {
+            throw EventDecodingError(code: .invalidValue, message: "cannot encode \(T.schemaName): \(error)")
+        }
+    }
+}
+
+extension BoundedJSONDecoder {
+    /// Decodes a topic value: limits, then the schema version (an unknown major
+    /// is refused before anything else is read), then the value itself.
+    public func decodeValue<T: TopicValue>(_ type: T.Type, from bytes: [UInt8]) throws(EventDecodingError) -> T {
+        try limits.check(bytes)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = CloudEventHeaders.parse(text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 time"))
+            }
+            return date
+        }
+        let data = Data(bytes)
+        do {
+            let version = try T.readVersion(decoder, data)
+            guard version.major == T.currentVersion.major else {
+                throw EventDecodingError(
+                    code: .unsupportedVersion,
+                    message: "\(T.schemaName) schemaVersion \(version) is not readable by this version of "
+                        + "Inboxwatch (reads \(T.currentVersion.major).x): upgrade the reader",
+                    path: "schemaVersion")
+            }
+            return try decoder.decode(T.self, from: data)
+        } catch let error as EventDecodingError {
+            throw error
+        } catch let error as DecodingError {
+            throw EventDecodingError(error)
+        } catch {
+            throw EventDecodingError(code: .malformedJSON, message: "\(error)")
+        }
+    }
+}
+
+extension TopicValue {
+    /// Reads only the schema version, where this value keeps it.
+    static func readVersion(_ decoder: JSONDecoder, _ data: Data) throws -> SchemaVersion {
+        if let ocsf = Self.self as? any OCSFVersioned.Type { return try ocsf.readOCSFVersion(decoder, data) }
+        return try decoder.decode(VersionProbe.self, from: data).schemaVersion
+    }
+}
+
+/// A value whose schema version lives under `unmapped`, where OCSF puts what it does not define.
+protocol OCSFVersioned {
+    static func readOCSFVersion(_ decoder: JSONDecoder, _ data: Data) throws -> SchemaVersion
+}
+
+private struct VersionProbe: Decodable {
+    var schemaVersion: SchemaVersion
+}

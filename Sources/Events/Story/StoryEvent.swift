@@ -1,0 +1,31 @@
+public import Foundation
+
+/// A change to a story, on `inboxwatch.stories`: what changed, and the whole
+/// story as it now stands, so a consumer needs no earlier event to show it.
+public struct StoryEvent: TopicValue {
+    public static let schemaName = "story-event"
+
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case opened, evidenceAdded, severityRaised, actionRequested, actionCompleted, closed
+    }
+
+    public var schemaVersion: SchemaVersion
+    public var storyId: String
+    /// 1 for `opened`, then +1 per event of the story: consumers keep the highest.
+    public var sequence: Int
+    public var kind: Kind
+    public var occurredAt: Date
+    public var story: StoryView
+
+    public init(
+        schemaVersion: SchemaVersion = .v1, storyId: String, sequence: Int, kind: Kind, occurredAt: Date,
+        story: StoryView
+    ) {
+        self.schemaVersion = schemaVersion
+        self.storyId = storyId
+        self.sequence = sequence
+        self.kind = kind
+        self.occurredAt = occurredAt
+        self.story = story
+    }
+}

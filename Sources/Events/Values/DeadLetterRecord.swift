@@ -1,0 +1,39 @@
+public import Foundation
+
+/// A record that could not be processed, with why, on `inboxwatch.deadletter`:
+/// nothing is dropped silently, and the original bytes are kept to replay.
+public struct DeadLetterRecord: TopicValue {
+    public static let schemaName = "dead-letter-record"
+
+    public var schemaVersion: SchemaVersion
+    /// What went wrong, for a person.
+    public var reason: String
+    /// A stable code to group by (`malformedJSON`, `unsupportedVersion`, `invalidSignature`, ...).
+    public var errorClass: String
+    /// The stage that gave up (`collector.audit`, `correlator`, `actions`).
+    public var stage: String
+    public var sourceTopic: String
+    public var sourcePartition: Int32
+    public var sourceOffset: Int64
+    /// Base64 of the original key, if it had one.
+    public var originalKey: String?
+    /// Base64 of the original value bytes.
+    public var originalValue: String?
+    public var failedAt: Date
+
+    public init(
+        schemaVersion: SchemaVersion = .v1, reason: String, errorClass: String, stage: String, sourceTopic: String,
+        sourcePartition: Int32, sourceOffset: Int64, originalKey: [UInt8]?, originalValue: [UInt8]?, failedAt: Date
+    ) {
+        self.schemaVersion = schemaVersion
+        self.reason = reason
+        self.errorClass = errorClass
+        self.stage = stage
+        self.sourceTopic = sourceTopic
+        self.sourcePartition = sourcePartition
+        self.sourceOffset = sourceOffset
+        self.originalKey = originalKey.map { Data($0).base64EncodedString() }
+        self.originalValue = originalValue.map { Data($0).base64EncodedString() }
+        self.failedAt = failedAt
+    }
+}
