@@ -46,7 +46,9 @@ public struct TopicCatalog: Sendable, Hashable {
         return [
             keyed(rawAudit, ["cleanup.policy": "delete", "retention.ms": week]),
             keyed(rawMail, ["cleanup.policy": "delete", "retention.ms": week]),
-            keyed(stories, ["cleanup.policy": "compact,delete", "retention.ms": month]),
+            // Not compacted: a user can have several stories under one key, and compaction would
+            // keep only the last event of whichever story changed last.
+            keyed(stories, ["cleanup.policy": "delete", "retention.ms": month]),
             keyed(findingsOCSF, ["cleanup.policy": "delete", "retention.ms": month]),
             keyed(remediationCommands, ["cleanup.policy": "delete", "retention.ms": week]),
             keyed(correlatorState, ["cleanup.policy": "compact"]),

@@ -16,6 +16,7 @@ struct RecordKeyTests {
     func otherSubjects() {
         #expect(RecordKey(tenantID: "t", user: "Not Available").description == "t/~unattributed")
         #expect(RecordKey(tenantID: "t", user: nil).description == "t/~unattributed")
+        #expect(RecordKey(tenantID: "t", user: " smtp: ").description == "t/~unattributed")
         #expect(
             RecordKey(tenantID: "t", user: "NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)").description
                 == "t/~system")

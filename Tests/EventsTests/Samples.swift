@@ -177,10 +177,14 @@ enum Samples {
     }
 
     static func deadLetter(_ g: inout SampleGenerator) -> DeadLetterRecord {
-        DeadLetterRecord(
+        let fromKafka = g.bool()
+        return DeadLetterRecord(
             reason: g.text(), errorClass: g.pick(["malformedJSON", "unsupportedVersion", "invalidSignature"]),
-            stage: g.pick(["collector.audit", "correlator", "actions"]), sourceTopic: "inboxwatch.raw.audit",
-            sourcePartition: Int32(g.int(0...11)), sourceOffset: Int64(g.int(0...99_999)),
+            stage: g.pick(["collector.audit", "correlator", "actions"]), tenantId: g.maybe { $0.guid() },
+            sourceTopic: fromKafka ? "inboxwatch.raw.audit" : nil,
+            sourcePartition: fromKafka ? Int32(g.int(0...11)) : nil,
+            sourceOffset: fromKafka ? Int64(g.int(0...99_999)) : nil,
+            sourceURI: fromKafka ? nil : "https://manage.office.com/api/v1.0/t/activity/feed/audit/\(g.guid())",
             originalKey: g.maybe { Array($0.upn().utf8) },
             originalValue: (0..<g.int(0...40)).map { _ in UInt8(truncatingIfNeeded: g.next()) }, failedAt: g.date())
     }

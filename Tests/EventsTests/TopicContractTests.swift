@@ -152,6 +152,22 @@ struct TopicContractTests {
         #expect(decoded.schemaVersion == SchemaVersion(major: 1, minor: 7))
     }
 
+    @Test("a Graph resource changed twice gets two ids; the same change seen twice gets one")
+    func resourceChangeIDs() {
+        let rule: JSONValue = .object(["id": .string("AQAAAJ5"), "displayName": .string("x"), "sequence": .integer(1)])
+        let sameRuleReordered: JSONValue = .object([
+            "sequence": .integer(1), "displayName": .string("x"), "id": .string("AQAAAJ5"),
+        ])
+        let edited: JSONValue = .object([
+            "id": .string("AQAAAJ5"), "displayName": .string("y"), "sequence": .integer(1),
+        ])
+        let first = EventID.resourceChange(resourceID: "AQAAAJ5", changeKind: "updated", resource: rule)
+        #expect(
+            first == EventID.resourceChange(resourceID: "AQAAAJ5", changeKind: "updated", resource: sameRuleReordered))
+        #expect(first != EventID.resourceChange(resourceID: "AQAAAJ5", changeKind: "updated", resource: edited))
+        #expect(first != EventID.resourceChange(resourceID: "AQAAAJ5", changeKind: "created", resource: rule))
+    }
+
     @Test("derived ids are stable, distinct per kind and per input split")
     func derivedIDs() {
         let a = EventID.derived("story", from: ["t", "alice@contoso.com", "forwardingRule", "r1"])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value, kept as received: the Microsoft record inside a raw envelope,
 /// or engine-defined state inside a snapshot.
 public enum JSONValue: Sendable, Hashable, Codable {
@@ -44,6 +46,38 @@ public enum JSONValue: Sendable, Hashable, Codable {
     /// The member of an object, if this is one and it has the member.
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { members[key] } else { nil }
+    }
+
+    /// JSON text with object members sorted: equal values give equal text.
+    public var canonicalText: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .integer(let value): String(value)
+        case .number(let value): value.isFinite ? "\(value)" : "null"
+        case .string(let value): Self.quoted(value)
+        case .array(let values): "[" + values.map(\.canonicalText).joined(separator: ",") + "]"
+        case .object(let members):
+            "{"
+                + members.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + $0.value.canonicalText }
+                .joined(separator: ",") + "}"
+        }
+    }
+
+    private static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     public var stringValue: String? {

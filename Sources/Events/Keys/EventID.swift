@@ -25,6 +25,13 @@ public enum EventID {
         return "\(kind)-" + digest.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined()
     }
 
+    /// A change to a Graph resource: the same resource changed twice gets two ids,
+    /// the same change seen twice (a re-polled page, a replayed delta) gets one.
+    /// Graph ids name the resource, not the change, so the content is part of the id.
+    public static func resourceChange(resourceID: String, changeKind: String, resource: JSONValue) -> String {
+        derived("change", from: [raw(resourceID), changeKind, resource.canonicalText])
+    }
+
     /// A story's id: stable across replays and late records (DESIGN.md, "Stories").
     public static func story(tenantID: String, user: String, detection: String, firstRecordID: String) -> String {
         derived("story", from: [tenantID.lowercased(), user.lowercased(), detection, firstRecordID.lowercased()])

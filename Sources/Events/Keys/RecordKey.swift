@@ -60,6 +60,7 @@ public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
         if text.isEmpty || text == "not available" || text == "n/a" { return .unattributed }
         var address = Substring(text)
         if address.hasPrefix("smtp:") { address = address.dropFirst(5) }
+        if address.isEmpty { return .unattributed }
         if address.contains("@") { return .principalName(String(address)) }
         if isGUID(address) { return .objectID(String(address)) }
         // A bare account name (`contoso\alice`) is not a UPN: keep it apart rather than guess.

@@ -12,9 +12,15 @@ public struct DeadLetterRecord: TopicValue {
     public var errorClass: String
     /// The stage that gave up (`collector.audit`, `correlator`, `actions`).
     public var stage: String
-    public var sourceTopic: String
-    public var sourcePartition: Int32
-    public var sourceOffset: Int64
+    /// The tenant the record belongs to, when known.
+    public var tenantId: String?
+    /// Where the record was read from Kafka; absent when it never reached Kafka
+    /// (a collector that could not make sense of what Microsoft sent).
+    public var sourceTopic: String?
+    public var sourcePartition: Int32?
+    public var sourceOffset: Int64?
+    /// Where a record that never reached Kafka came from (a content blob or Graph URI, without secrets).
+    public var sourceURI: String?
     /// Base64 of the original key, if it had one.
     public var originalKey: String?
     /// Base64 of the original value bytes.
@@ -22,16 +28,19 @@ public struct DeadLetterRecord: TopicValue {
     public var failedAt: Date
 
     public init(
-        schemaVersion: SchemaVersion = .v1, reason: String, errorClass: String, stage: String, sourceTopic: String,
-        sourcePartition: Int32, sourceOffset: Int64, originalKey: [UInt8]?, originalValue: [UInt8]?, failedAt: Date
+        schemaVersion: SchemaVersion = .v1, reason: String, errorClass: String, stage: String,
+        tenantId: String? = nil, sourceTopic: String? = nil, sourcePartition: Int32? = nil, sourceOffset: Int64? = nil,
+        sourceURI: String? = nil, originalKey: [UInt8]?, originalValue: [UInt8]?, failedAt: Date
     ) {
         self.schemaVersion = schemaVersion
         self.reason = reason
         self.errorClass = errorClass
         self.stage = stage
+        self.tenantId = tenantId
         self.sourceTopic = sourceTopic
         self.sourcePartition = sourcePartition
         self.sourceOffset = sourceOffset
+        self.sourceURI = sourceURI
         self.originalKey = originalKey.map { Data($0).base64EncodedString() }
         self.originalValue = originalValue.map { Data($0).base64EncodedString() }
         self.failedAt = failedAt

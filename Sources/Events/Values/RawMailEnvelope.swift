@@ -18,7 +18,8 @@ public struct RawMailEnvelope: TopicValue {
     public var tenantId: String
     public var resourceKind: ResourceKind
     public var changeKind: ChangeKind
-    /// The resource's Graph `id` (also the CloudEvents `ce_id`, with the change kind).
+    /// The resource's Graph `id`. Its `ce_id` is `EventID.resourceChange` (id, change and content):
+    /// Graph ids name the resource, not the change.
     public var resourceId: String
     /// The mailbox the resource belongs to, for per-mailbox resources.
     public var mailbox: String?
