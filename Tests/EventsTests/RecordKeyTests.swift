@@ -33,3 +33,12 @@ struct RecordKeyTests {
         #expect(Set(spellings.map { RecordKey(tenantID: "T", user: $0) }).count == 1)
     }
 }
+
+@Suite("Other topic keys")
+struct TopicKeysTests {
+    @Test("checkpoints are keyed tenant/source and outcomes by command id, normalized")
+    func checkpointAndOutcomeKeys() {
+        #expect(TopicKeys.checkpoint(tenantID: " T1 ", source: "audit/Audit.Exchange") == "t1/audit/audit.exchange")
+        #expect(TopicKeys.outcome(commandID: " CMD-1 ") == "cmd-1")
+    }
+}

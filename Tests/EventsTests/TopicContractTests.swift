@@ -139,6 +139,20 @@ struct TopicContractTests {
         }
     }
 
+    @Test("rules a JSON type cannot state are checked on decoding: a story event about another story is refused")
+    func crossFieldRules() throws {
+        var generator = SampleGenerator(seed: 7)
+        var event = Samples.storyEvent(&generator)
+        event.storyId = "story-0000"
+        do {
+            _ = try BoundedJSONDecoder().decodeValue(StoryEvent.self, from: try EventEncoder().encode(event))
+            Issue.record("accepted a story event whose storyId is not its story's id")
+        } catch {
+            #expect(error.code == .invalidValue)
+            #expect(error.path == "storyId")
+        }
+    }
+
     @Test("a newer minor version with unknown extra fields is still read")
     func newerMinorVersionIsRead() throws {
         var generator = SampleGenerator(seed: 42)

@@ -45,7 +45,9 @@ extension BoundedJSONDecoder {
                         + "Inboxwatch (reads \(T.currentVersion.major).x): upgrade the reader",
                     path: "schemaVersion")
             }
-            return try decoder.decode(T.self, from: data)
+            let value = try decoder.decode(T.self, from: data)
+            try value.validate()
+            return value
         } catch let error as EventDecodingError {
             throw error
         } catch let error as DecodingError {

@@ -38,8 +38,11 @@ public protocol TopicValue: Codable, Sendable, Hashable {
     /// The major version this code reads and writes.
     static var currentVersion: SchemaVersion { get }
     var schemaVersion: SchemaVersion { get }
+    /// Rules a JSON type cannot express (ranges, fields that must agree); run after decoding.
+    func validate() throws(EventDecodingError)
 }
 
 extension TopicValue {
     public static var currentVersion: SchemaVersion { .v1 }
+    public func validate() throws(EventDecodingError) {}
 }

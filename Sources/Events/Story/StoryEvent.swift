@@ -28,4 +28,17 @@ public struct StoryEvent: TopicValue {
         self.occurredAt = occurredAt
         self.story = story
     }
+
+    public func validate() throws(EventDecodingError) {
+        guard storyId == story.id else {
+            throw EventDecodingError(
+                code: .invalidValue, message: "storyId \(storyId) differs from story.id \(story.id)", path: "storyId")
+        }
+        guard sequence >= 1 else {
+            throw EventDecodingError(code: .invalidValue, message: "sequence starts at 1", path: "sequence")
+        }
+        guard (0...100).contains(story.confidence) else {
+            throw EventDecodingError(code: .invalidValue, message: "confidence is 0 to 100", path: "story.confidence")
+        }
+    }
 }

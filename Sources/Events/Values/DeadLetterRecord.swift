@@ -45,4 +45,18 @@ public struct DeadLetterRecord: TopicValue {
         self.originalValue = originalValue.map { Data($0).base64EncodedString() }
         self.failedAt = failedAt
     }
+
+    public func validate() throws(EventDecodingError) {
+        let position = [sourceTopic != nil, sourcePartition != nil, sourceOffset != nil]
+        guard position.allSatisfy({ $0 }) || position.allSatisfy({ !$0 }) else {
+            throw EventDecodingError(
+                code: .invalidValue, message: "a Kafka source needs its topic, partition and offset",
+                path: "sourceTopic")
+        }
+        guard sourceTopic != nil || sourceURI != nil else {
+            throw EventDecodingError(
+                code: .missingField, message: "a dead letter names its Kafka position or its source URI",
+                path: "sourceURI")
+        }
+    }
 }

@@ -39,4 +39,10 @@ public struct RemediationOutcome: TopicValue {
         self.attempts = attempts
         self.completedAt = completedAt
     }
+
+    public func validate() throws(EventDecodingError) {
+        guard attempts >= 0 else {
+            throw EventDecodingError(code: .invalidValue, message: "attempts cannot be negative", path: "attempts")
+        }
+    }
 }
