@@ -296,7 +296,9 @@ public final class KafkaConsumer: Sendable {
 }
 
 /// Lets the rebalance callback reach the consumer without a reference cycle
-/// (consumer → client → context → callback → consumer).
+/// (consumer → client → context → callback → consumer). Unchecked because the
+/// reference is written once, in the consumer's init, before librdkafka can call
+/// back: rebalance callbacks run only inside the consumer's own polls.
 private final class WeakStateBox: @unchecked Sendable {
     weak var consumer: KafkaConsumer?
 

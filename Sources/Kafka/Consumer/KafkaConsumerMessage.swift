@@ -12,7 +12,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     public var timestampMilliseconds: Int64?
     private var content: Content
 
-    private enum Content: @unchecked Sendable {
+    private enum Content: Sendable {
         case owned(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader])
         case librdkafka(RDKafkaMessage)
     }

@@ -7,6 +7,7 @@ public import Logging
 ///
 /// Limits of librdkafka 2.0.2's mock cluster (see DESIGN.md): no transaction
 /// markers, no CreateTopics, no compaction, about 5 MiB kept per partition.
+/// Unchecked Sendable: immutable, and the mock cluster API is thread-safe.
 public final class EmbeddedKafka: @unchecked Sendable {
     private let host: RDKafkaClient
     private let cluster: OpaquePointer

@@ -4,7 +4,8 @@ import Logging
 import Synchronization
 
 /// Owns one `rd_kafka_t` handle. The only type that holds librdkafka's client
-/// pointer; everything public sits on top of it.
+/// pointer; everything public sits on top of it. Unchecked because its stored
+/// properties never change and librdkafka's handle may be used from any thread.
 final class RDKafkaClient: @unchecked Sendable {
     enum Kind {
         case producer
