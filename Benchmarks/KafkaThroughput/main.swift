@@ -133,7 +133,6 @@ struct Tally: Sendable {
         let clock = ContinuousClock()
         var first: ContinuousClock.Instant?
         let started = clock.now
-        let trace = ProcessInfo.processInfo.environment["TRACE_PROGRESS"] != nil
         for try await event in consumer.events {
             guard case .message(let message) = event else {
                 let at = (clock.now - started).seconds
@@ -147,13 +146,6 @@ struct Tally: Sendable {
             if n >= 0, n < expected, !seen[n] {
                 seen[n] = true
                 tally.unique += 1
-            }
-            if trace, tally.unique % 5_000 == 0 {
-                let at = (clock.now - started).seconds
-                FileHandle.standardError.write(
-                    Data(
-                        "\(String(format: "%.3f", at)) s: \(tally.unique) \(message.topicPartition)@\(message.offset)\n"
-                            .utf8))
             }
             if tally.unique == expected { break }
         }

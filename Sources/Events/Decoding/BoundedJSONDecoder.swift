@@ -10,14 +10,37 @@ public struct BoundedJSONDecoder: Sendable {
         self.limits = limits
     }
 
+    /// Decodes any `Decodable` from untrusted bytes, with the same limits, time format
+    /// and errors as topic values (which also get their version and rules checked:
+    /// `decodeValue`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(EventDecodingError) -> T {
         try limits.check(bytes)
+        return try Self.mappingErrors { try Self.jsonDecoder().decode(type, from: Data(bytes)) }
+    }
+
+    /// A `JSONDecoder` that reads times as `EventEncoder` writes them.
+    static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = CloudEventHeaders.parse(text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 time"))
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// Runs a decoding step, turning whatever it throws into an `EventDecodingError`.
+    static func mappingErrors<T>(_ body: () throws -> T) throws(EventDecodingError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw EventDecodingError(error)
+            return try body()
         } catch let error as EventDecodingError {
             throw error
+        } catch let error as DecodingError {
+            throw EventDecodingError(error)
         } catch {
             throw EventDecodingError(code: .malformedJSON, message: "\(error)")
         }

@@ -25,18 +25,9 @@ extension BoundedJSONDecoder {
     /// is refused before anything else is read), then the value itself.
     public func decodeValue<T: TopicValue>(_ type: T.Type, from bytes: [UInt8]) throws(EventDecodingError) -> T {
         try limits.check(bytes)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = CloudEventHeaders.parse(text) else {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 time"))
-            }
-            return date
-        }
+        let decoder = Self.jsonDecoder()
         let data = Data(bytes)
-        do {
+        let value = try Self.mappingErrors { () throws -> T in
             let version = try T.readVersion(decoder, data)
             guard version.major == T.currentVersion.major else {
                 throw EventDecodingError(
@@ -45,16 +36,10 @@ extension BoundedJSONDecoder {
                         + "Inboxwatch (reads \(T.currentVersion.major).x): upgrade the reader",
                     path: "schemaVersion")
             }
-            let value = try decoder.decode(T.self, from: data)
-            try value.validate()
-            return value
-        } catch let error as EventDecodingError {
-            throw error
-        } catch let error as DecodingError {
-            throw EventDecodingError(error)
-        } catch {
-            throw EventDecodingError(code: .malformedJSON, message: "\(error)")
+            return try decoder.decode(T.self, from: data)
         }
+        try value.validate()
+        return value
     }
 }
 

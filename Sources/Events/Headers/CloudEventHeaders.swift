@@ -64,12 +64,11 @@ public struct CloudEventHeaders: Sendable, Hashable {
     /// Milliseconds are rounded, not truncated, so that the same instant always
     /// gives the same text whatever binary fraction the Date holds.
     static func format(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let (seconds, fraction) = (millis - ((millis % 1000) + 1000) % 1000, ((millis % 1000) + 1000) % 1000)
-        let whole = Date(timeIntervalSince1970: TimeInterval(seconds / 1000))
+        let millis = date.millisecondsSince1970
+        let fraction = (millis % 1000 + 1000) % 1000
+        let whole = Date(millisecondsSince1970: millis - fraction)
             .formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(secondsFromGMT: 0)!))
-        let padded = String(fraction + 1000).dropFirst()
-        return "\(whole.dropLast()).\(padded)Z"
+        return "\(whole.dropLast()).\(String(fraction + 1000).dropFirst())Z"
     }
 
     /// Parses RFC 3339 with or without fractional seconds. The result is on a whole
@@ -79,6 +78,6 @@ public struct CloudEventHeaders: Sendable, Hashable {
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let without = Date.ISO8601FormatStyle()
         guard let date = (try? withFraction.parse(text)) ?? (try? without.parse(text)) else { return nil }
-        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+        return Date(millisecondsSince1970: date.millisecondsSince1970)
     }
 }

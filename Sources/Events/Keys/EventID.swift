@@ -6,7 +6,7 @@ import Foundation
 public enum EventID {
     /// A raw record keeps Microsoft's own id (the audit record `Id`, the Graph resource `id`).
     public static func raw(_ microsoftID: String) -> String {
-        microsoftID.trimmingCharacters(in: .whitespaces).lowercased()
+        microsoftID.keyNormalized
     }
 
     /// A derived event is named by a hash of what it was derived from: the same
@@ -34,7 +34,7 @@ public enum EventID {
 
     /// A story's id: stable across replays and late records (DESIGN.md, "Stories").
     public static func story(tenantID: String, user: String, detection: String, firstRecordID: String) -> String {
-        derived("story", from: [tenantID.lowercased(), user.lowercased(), detection, firstRecordID.lowercased()])
+        derived("story", from: [tenantID.keyNormalized, user.keyNormalized, detection, firstRecordID.keyNormalized])
     }
 }
 

@@ -26,7 +26,7 @@ public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(tenantID: String, subject: Subject) {
-        self.tenantID = Self.normalize(tenantID)
+        self.tenantID = tenantID.keyNormalized
         self.subject = subject
     }
 
@@ -54,7 +54,7 @@ public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func subject(user: String?, userType: Int?) -> Subject {
-        let text = normalize(user ?? "")
+        let text = (user ?? "").keyNormalized
         if userType == 3 || userType == 4 || isSystemActor(text) { return .system }
         if userType == 5 || userType == 6 { return text.isEmpty ? .unattributed : .application(text) }
         if text.isEmpty || text == "not available" || text == "n/a" { return .unattributed }
@@ -65,10 +65,6 @@ public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
         if isGUID(address) { return .objectID(String(address)) }
         // A bare account name (`contoso\alice`) is not a UPN: keep it apart rather than guess.
         return .principalName(String(address))
-    }
-
-    private static func normalize(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
     private static func isSystemActor(_ text: String) -> Bool {

@@ -4,15 +4,11 @@ import Foundation
 public enum TopicKeys {
     /// A collector checkpoint: `tenant/source`, lower-cased, one per resumable source.
     public static func checkpoint(tenantID: String, source: String) -> String {
-        "\(normalized(tenantID))/\(normalized(source))"
+        "\(tenantID.keyNormalized)/\(source.keyNormalized)"
     }
 
     /// A remediation outcome: the command id, so the compacted topic keeps the last word on each command.
     public static func outcome(commandID: String) -> String {
-        normalized(commandID)
-    }
-
-    private static func normalized(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        commandID.keyNormalized
     }
 }

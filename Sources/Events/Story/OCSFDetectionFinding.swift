@@ -144,7 +144,7 @@ public struct OCSFDetectionFinding: TopicValue, OCSFVersioned {
         className = "Detection Finding"
         typeUid = 200_400 + activity.id
         typeName = "Detection Finding: \(activity.name)"
-        time = Self.milliseconds(event.occurredAt)
+        time = event.occurredAt.millisecondsSince1970
         severityId = severity.id
         self.severity = severity.name
         statusId = status.id
@@ -152,8 +152,8 @@ public struct OCSFDetectionFinding: TopicValue, OCSFVersioned {
         confidenceScore = story.confidence
         message = story.summary
         findingInfo = FindingInfo(
-            uid: story.id, title: story.title, desc: story.summary, createdTime: Self.milliseconds(story.openedAt),
-            modifiedTime: Self.milliseconds(story.updatedAt), types: [story.detection],
+            uid: story.id, title: story.title, desc: story.summary, createdTime: story.openedAt.millisecondsSince1970,
+            modifiedTime: story.updatedAt.millisecondsSince1970, types: [story.detection],
             analytic: Analytic(name: story.detection, typeId: 1, type: "Rule"))
         metadata = Metadata(
             version: Self.ocsfVersion, product: Product(name: "Inboxwatch", vendorName: "Inboxwatch"),
@@ -167,10 +167,6 @@ public struct OCSFDetectionFinding: TopicValue, OCSFVersioned {
         }
         self.observables = observables
         unmapped = Unmapped(schemaVersion: .v1, storySequence: event.sequence, criticality: story.criticality)
-    }
-
-    static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     static func readOCSFVersion(_ decoder: JSONDecoder, _ data: Data) throws -> SchemaVersion {
