@@ -90,9 +90,9 @@ enum Samples {
     static func story(_ g: inout SampleGenerator) -> StoryView {
         let opened = g.date()
         return StoryView(
-            id: EventID.story(tenantID: g.guid(), user: g.upn(), detection: "forwardingRule", firstRecordID: g.guid()),
+            id: EventID.story(tenantID: g.guid(), user: g.upn(), detection: "externalForwarding", firstRecordID: g.guid()),
             tenantId: g.guid(), user: g.upn(),
-            detection: g.pick(["forwardingRule", "loginThenPhish", "accountTakeover"]),
+            detection: g.pick(["externalForwarding", "loginThenPhish", "accountTakeover"]),
             title: g.text(), criticality: g.pick(StoryView.Criticality.allCases), confidence: g.int(0...100),
             status: g.pick(StoryView.Status.allCases), summary: g.text(), openedAt: opened,
             updatedAt: opened.addingTimeInterval(Double(g.int(0...86_400))),
@@ -109,7 +109,7 @@ enum Samples {
                 messageIds: g.bool() ? ["<\(g.guid())@contoso.com>"] : []),
             evidence: (0..<g.int(0...3)).map { _ in
                 StoryView.Evidence(
-                    detection: "forwardingRule", detectionVersion: "1.\(g.int(0...3))", condition: g.text(),
+                    detection: "externalForwarding", detectionVersion: "1.\(g.int(0...3))", condition: g.text(),
                     matched: ["ForwardTo": g.text()], source: g.maybe { $0.reference() })
             },
             actions: (0..<g.int(0...2)).map { _ in

@@ -184,15 +184,15 @@ struct TopicContractTests {
 
     @Test("derived ids are stable, distinct per kind and per input split")
     func derivedIDs() {
-        let a = EventID.derived("story", from: ["t", "alice@contoso.com", "forwardingRule", "r1"])
-        #expect(a == EventID.derived("story", from: ["t", "alice@contoso.com", "forwardingRule", "r1"]))
-        #expect(a != EventID.derived("finding", from: ["t", "alice@contoso.com", "forwardingRule", "r1"]))
+        let a = EventID.derived("story", from: ["t", "alice@contoso.com", "externalForwarding", "r1"])
+        #expect(a == EventID.derived("story", from: ["t", "alice@contoso.com", "externalForwarding", "r1"]))
+        #expect(a != EventID.derived("finding", from: ["t", "alice@contoso.com", "externalForwarding", "r1"]))
         #expect(EventID.derived("x", from: ["ab", "c"]) != EventID.derived("x", from: ["a", "bc"]))
         #expect(a.hasPrefix("story-") && a.count == "story-".count + 32)
         #expect(
-            EventID.story(tenantID: "T", user: "Alice@Contoso.com", detection: "forwardingRule", firstRecordID: "R1")
+            EventID.story(tenantID: "T", user: "Alice@Contoso.com", detection: "externalForwarding", firstRecordID: "R1")
                 == EventID.story(
-                    tenantID: "t", user: "alice@contoso.com", detection: "forwardingRule", firstRecordID: "r1"))
+                    tenantID: "t", user: "alice@contoso.com", detection: "externalForwarding", firstRecordID: "r1"))
         #expect(EventID.raw(" 5C2E1F0A-0000-4000-8000-000000000001 ") == "5c2e1f0a-0000-4000-8000-000000000001")
     }
 }

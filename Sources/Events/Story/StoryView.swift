@@ -21,7 +21,7 @@ public struct StoryView: Sendable, Hashable, Codable {
     public var tenantId: String
     /// The record key subject (`alice@contoso.com`).
     public var user: String
-    /// The detection that opened the story (`forwardingRule`, `loginThenPhish`, `accountTakeover`, ...).
+    /// The detection that opened the story: a ``Detection`` raw value (`externalForwarding`, `accountTakeover`, ...).
     public var detection: String
     public var title: String
     public var criticality: Criticality
