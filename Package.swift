@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // librdkafka, as Debian's librdkafka-dev installs it (rdkafka.h and rdkafka_mock.h).
@@ -41,11 +42,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A local stand-in for a Microsoft 365 tenant: token endpoint, Management Activity API, Graph.
+        .target(
+            name: "TenantSimulator",
+            dependencies: [
+                "Events",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "inboxwatch",
             dependencies: [
                 "Kafka",
                 "Events",
+                "TenantSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,6 +83,11 @@ let package = Package(
         .testTarget(
             name: "EventsTests",
             dependencies: ["Events"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TenantSimulatorTests",
+            dependencies: ["TenantSimulator", "Events"],
             swiftSettings: strict
         ),
     ],
