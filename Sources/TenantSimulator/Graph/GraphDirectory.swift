@@ -1,0 +1,195 @@
+import Events
+import Foundation
+
+/// `users`, `domains` and the account actions (disable, force a password change, revoke sessions).
+extension GraphAPI {
+    // MARK: Users
+
+    func listUsers(_ call: GraphCall, _ state: TenantState) throws(GraphFailure) -> SimResponse {
+        try call.require(.readUsers)
+        let paging = try offsetRequest(kind: "users", call, maxTop: 999)
+        let users = self.users
+        let now = call.now
+        let filter = try SplitFilter.parse(paging.filterText, timeProperties: [], refusal: .directory) { clause in
+            switch clause.property.lowercased() {
+            case "id": SplitFilter.stringComparison(clause) { users[$0].id }
+            case "userprincipalname", "mail": SplitFilter.stringComparison(clause) { users[$0].userPrincipalName }
+            case "displayname": SplitFilter.stringComparison(clause) { users[$0].displayName }
+            case "department": SplitFilter.stringComparison(clause) { users[$0].department }
+            case "jobtitle": SplitFilter.stringComparison(clause) { users[$0].jobTitle }
+            case "accountenabled": SplitFilter.boolComparison(clause) { !state.isDisabled(users[$0].id, at: now) }
+            default: nil
+            }
+        }
+        let visible = users.indices.filter { users[$0].createdAt <= now && filter.matches($0) }
+        let (range, nextLink) = offsetSlice(paging, count: visible.count, path: "/users", call)
+        let values = visible[range].map { call.project(renderUser(users[$0], state, now: now)) }
+        return collection(call, context: "users", values, nextLink: nextLink)
+    }
+
+    func getUser(_ call: GraphCall, _ state: TenantState) throws(GraphFailure) -> SimResponse {
+        try call.require(.readUsers)
+        let user = try directoryUser(call)
+        return entity(call, context: "users/$entity", call.project(renderUser(user, state, now: call.now)))
+    }
+
+    func renderUser(_ user: SimulatedUser, _ state: TenantState, now: Date) -> OrderedJSON {
+        let names = user.displayName.split(separator: " ", maxSplits: 1).map(String.init)
+        return .object([
+            "businessPhones": .array([]),
+            "displayName": .string(user.displayName),
+            "givenName": names.first.map(OrderedJSON.string) ?? .null,
+            "jobTitle": .string(user.jobTitle),
+            "mail": .string(user.userPrincipalName),
+            "mobilePhone": .null,
+            "officeLocation": .string(user.home.city),
+            "preferredLanguage": .string(Self.locale(of: user).tag),
+            "surname": names.count > 1 ? .string(names[1]) : .null,
+            "userPrincipalName": .string(user.userPrincipalName),
+            "id": .string(user.id),
+            "accountEnabled": .bool(!state.isDisabled(user.id, at: now)),
+            "department": .string(user.department),
+            "createdDateTime": .string(SimTime.graphTime(user.createdAt)),
+            "usageLocation": .string(user.home.countryOrRegion),
+        ])
+    }
+
+    /// `PATCH users/{id}`: `accountEnabled` and `passwordProfile.forceChangePasswordNextSignIn*` only.
+    func updateUser(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
+        let key = call.parameters["user"] ?? ""
+        return recordingWrite(WriteEndpoint.updateUser, target: user(named: key)?.id ?? key, call, &state) {
+            state throws(GraphFailure) in
+            let body: [String: JSONValue]
+            switch GraphSupport.body(call.request) {
+            case .empty: throw GraphFailure(GraphError.emptyPayload)
+            case .invalid: throw GraphFailure(GraphError.invalidJSON)
+            case .value(.object(let members)): body = members
+            case .value: throw GraphFailure(GraphError.response(400, "BadRequest", "A JSON object was expected."))
+            }
+            var accountEnabled: Bool?
+            var forceChange: Bool?
+            var permissions: [GraphPermission] = []
+            for (property, value) in body.sorted(by: { $0.key < $1.key }) {
+                switch property {
+                case "accountEnabled":
+                    guard case .bool(let enabled) = value else { throw Self.invalidValue(property) }
+                    accountEnabled = enabled
+                    permissions.append(.enableDisableAccount)
+                case "passwordProfile":
+                    guard case .object(let profile) = value else { throw Self.invalidValue(property) }
+                    for (name, setting) in profile.sorted(by: { $0.key < $1.key }) {
+                        guard name == "forceChangePasswordNextSignIn" || name == "forceChangePasswordNextSignInWithMfa",
+                            case .bool(let flag) = setting
+                        else {
+                            throw GraphFailure(
+                                GraphError.response(
+                                    400, "Request_BadRequest",
+                                    "Updating 'passwordProfile.\(name)' is not supported by the simulated tenant."))
+                        }
+                        if name == "forceChangePasswordNextSignIn" || flag {
+                            forceChange = (forceChange ?? false) || flag
+                        }
+                    }
+                    permissions.append(.passwordProfile)
+                default:
+                    throw GraphFailure(
+                        GraphError.response(
+                            400, "Request_BadRequest",
+                            "Updating property '\(property)' is not supported by the simulated tenant."))
+                }
+            }
+            if permissions.isEmpty {
+                permissions.append(
+                    GraphPermission(alternatives: [
+                        ["User.ReadWrite.All"], ["Directory.ReadWrite.All"], ["User.EnableDisableAccount.All"],
+                        ["User-PasswordProfile.ReadWrite.All"],
+                    ]))
+            }
+            for permission in permissions { try call.require(permission) }
+            let user = try directoryUser(call)
+            switch accountEnabled {
+            case false?:
+                if state.disabledAccounts[user.id] == nil { state.disabledAccounts[user.id] = call.now }
+            case true?:
+                state.disabledAccounts[user.id] = nil
+            case nil:
+                break
+            }
+            switch forceChange {
+            case true?:
+                if state.passwordChangeRequired[user.id] == nil { state.passwordChangeRequired[user.id] = call.now }
+            case false?:
+                state.passwordChangeRequired[user.id] = nil
+            case nil:
+                break
+            }
+            return .noContent()
+        }
+    }
+
+    private static func invalidValue(_ property: String) -> GraphFailure {
+        GraphFailure(
+            GraphError.response(
+                400, "Request_BadRequest", "Invalid value specified for property '\(property)' of resource 'User'."))
+    }
+
+    /// `POST users/{id}/revokeSignInSessions` → 200 `{"value":true}`.
+    func revokeSignInSessions(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
+        let key = call.parameters["user"] ?? ""
+        return recordingWrite(WriteEndpoint.revokeSignInSessions, target: user(named: key)?.id ?? key, call, &state) {
+            state throws(GraphFailure) in
+            try call.require(.revokeSessions)
+            let user = try directoryUser(call)
+            state.revokedSessions[user.id, default: []].append(call.now)
+            return .json(200, .object(["@odata.context": context(call, "Edm.Boolean"), "value": .bool(true)]))
+        }
+    }
+
+    // MARK: Domains
+
+    func listDomains(_ call: GraphCall) throws(GraphFailure) -> SimResponse {
+        try call.require(.readDomains)
+        let values = world.directory.domains.map { call.project(renderDomain($0)) }
+        return collection(call, context: "domains", values, nextLink: nil)
+    }
+
+    func getDomain(_ call: GraphCall) throws(GraphFailure) -> SimResponse {
+        try call.require(.readDomains)
+        let name = call.parameters["domain"] ?? ""
+        guard
+            let domain = world.directory.domains.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame })
+        else { throw GraphFailure(GraphError.resourceNotFound(name)) }
+        return entity(call, context: "domains/$entity", call.project(renderDomain(domain)))
+    }
+
+    func renderDomain(_ domain: AcceptedDomain) -> OrderedJSON {
+        .object([
+            "authenticationType": .string("Managed"),
+            "availabilityStatus": .null,
+            "id": .string(domain.name),
+            "isAdminManaged": .bool(true),
+            "isDefault": .bool(domain.isDefault),
+            "isInitial": .bool(domain.isInitial),
+            "isRoot": .bool(true),
+            "isVerified": .bool(true),
+            "supportedServices": .strings(["Email"]),
+            "passwordValidityPeriodInDays": .int(2_147_483_647),
+            "passwordNotificationWindowInDays": .int(14),
+            "state": .null,
+        ])
+    }
+
+    // MARK: Locale
+
+    /// The language and time zone of a user's mailbox, from where they live.
+    static func locale(of user: SimulatedUser) -> (tag: String, language: String, timeZone: String) {
+        switch (user.home.countryOrRegion, user.home.city) {
+        case ("GB", _): ("en-GB", "English (United Kingdom)", "GMT Standard Time")
+        case ("DE", _): ("de-DE", "German (Germany)", "W. Europe Standard Time")
+        case ("US", "Seattle"): ("en-US", "English (United States)", "Pacific Standard Time")
+        case ("US", "Chicago"): ("en-US", "English (United States)", "Central Standard Time")
+        case ("US", _): ("en-US", "English (United States)", "Eastern Standard Time")
+        default: ("en-US", "English (United States)", "UTC")
+        }
+    }
+}
