@@ -90,7 +90,8 @@ enum Samples {
     static func story(_ g: inout SampleGenerator) -> StoryView {
         let opened = g.date()
         return StoryView(
-            id: EventID.story(tenantID: g.guid(), user: g.upn(), detection: "externalForwarding", firstRecordID: g.guid()),
+            id: EventID.story(
+                tenantID: g.guid(), user: g.upn(), detection: "externalForwarding", firstRecordID: g.guid()),
             tenantId: g.guid(), user: g.upn(),
             detection: g.pick(["externalForwarding", "loginThenPhish", "accountTakeover"]),
             title: g.text(), criticality: g.pick(StoryView.Criticality.allCases), confidence: g.int(0...100),

@@ -190,7 +190,8 @@ struct TopicContractTests {
         #expect(EventID.derived("x", from: ["ab", "c"]) != EventID.derived("x", from: ["a", "bc"]))
         #expect(a.hasPrefix("story-") && a.count == "story-".count + 32)
         #expect(
-            EventID.story(tenantID: "T", user: "Alice@Contoso.com", detection: "externalForwarding", firstRecordID: "R1")
+            EventID.story(
+                tenantID: "T", user: "Alice@Contoso.com", detection: "externalForwarding", firstRecordID: "R1")
                 == EventID.story(
                     tenantID: "t", user: "alice@contoso.com", detection: "externalForwarding", firstRecordID: "r1"))
         #expect(EventID.raw(" 5C2E1F0A-0000-4000-8000-000000000001 ") == "5c2e1f0a-0000-4000-8000-000000000001")
