@@ -42,6 +42,31 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Non-variadic C wrappers over libcurl (Swift cannot call curl_easy_setopt and friends).
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Token provider, Management Activity API client, Graph reads and Graph actions.
+        .target(
+            name: "M365",
+            dependencies: [
+                "HTTP",
+                "Events",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // A local stand-in for a Microsoft 365 tenant: token endpoint, Management Activity API, Graph.
         .target(
             name: "TenantSimulator",
@@ -73,6 +98,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/KafkaThroughput",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "HTTPThroughput",
+            dependencies: [
+                "HTTP",
+                "TenantSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/HTTPThroughput",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "M365Tests",
+            dependencies: ["M365", "HTTP", "TenantSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: ["HTTP", "TenantSimulator"],
             swiftSettings: strict
         ),
         .testTarget(
