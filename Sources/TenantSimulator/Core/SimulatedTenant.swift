@@ -63,6 +63,20 @@ public actor SimulatedTenant {
     /// Every token issued so far stops working now.
     public func expireAllTokens() { tokens.expireAllTokens(now: clock.now()) }
 
+    /// Adds a certificate credential to a registered app, as uploading a certificate in the
+    /// portal does, so clients can sign in with a client assertion signed by the matching
+    /// private key. `thumbprint` is what the assertion's `x5t` must carry (nil accepts any).
+    /// Throws when no app has `clientId` or the key is not an RSA public key of 2048+ bits.
+    public func registerCertificate(clientId: String, publicKeyPEM: String, thumbprint: String?) throws {
+        let certificate = try RegisteredCertificate(publicKeyPEM: publicKeyPEM, thumbprint: thumbprint)
+        guard
+            let index = tokens.tenant.applications.firstIndex(where: {
+                $0.clientId.lowercased() == clientId.lowercased()
+            })
+        else { throw CertificateRegistrationError(message: "no app with client id \(clientId) is registered") }
+        tokens.tenant.applications[index].certificates.append(certificate)
+    }
+
     public func advanceClock(by interval: TimeInterval) { clock.advance(by: interval) }
 
     public func setClock(to date: Date) { clock.set(date) }
@@ -178,4 +192,9 @@ public actor SimulatedTenant {
         let ymd = parts[0].split(separator: "-")
         return "\(weekday), \(ymd[2]) \(months[Int(ymd[1])! - 1]) \(ymd[0]) \(parts[1]) GMT"
     }
+}
+
+/// Why ``SimulatedTenant/registerCertificate(clientId:publicKeyPEM:thumbprint:)`` refused.
+public struct CertificateRegistrationError: Error, Sendable, Hashable {
+    public var message: String
 }
