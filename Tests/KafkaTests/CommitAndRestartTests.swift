@@ -15,6 +15,7 @@ struct CommitAndRestartTests {
         let first = try KafkaConsumer(configuration: consumerConfiguration(broker), groupID: group, topics: [topic])
         let firstEvents = try await consume(
             first,
+            seconds: 90,
             until: { $0.messages.count >= 120 },
             onEvent: { event in
                 if case .message(let message) = event { try first.store(message) }
@@ -28,7 +29,9 @@ struct CommitAndRestartTests {
             "committed offsets cover exactly what was processed")
 
         let second = try KafkaConsumer(configuration: consumerConfiguration(broker), groupID: group, topics: [topic])
-        let secondEvents = try await consume(second, until: { $0.messages.count >= 180 })
+        // The second member's first join follows the first member's departure; on a 2-core CI
+        // machine running every suite at once this once took longer than the default 30 s.
+        let secondEvents = try await consume(second, seconds: 90, until: { $0.messages.count >= 180 })
         await second.close()
 
         let firstSet = Set(processedFirst.map(\.sequence))
