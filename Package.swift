@@ -72,6 +72,7 @@ let package = Package(
             name: "TenantSimulator",
             dependencies: [
                 "Events",
+                "HTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -133,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantSimulatorTests",
-            dependencies: ["TenantSimulator", "Events"],
+            dependencies: ["TenantSimulator", "Events", "HTTP"],
             swiftSettings: strict
         ),
     ],

@@ -1,4 +1,5 @@
 import Crypto
+import Events
 public import Foundation
 public import _CryptoExtras
 
@@ -99,12 +100,13 @@ public enum ClientAssertionBuilder {
         issuedAt: Date, lifetime: TimeInterval = defaultLifetime, jti: String = UUID().uuidString.lowercased()
     ) throws -> String {
         var header: [(String, String)] = [("alg", "\"RS256\""), ("typ", "\"JWT\"")]
-        if let thumbprint { header.append(("x5t", quoted(thumbprint))) }
+        if let thumbprint { header.append(("x5t", JSONValue.quoted(thumbprint))) }
         // JWT NumericDate is whole seconds.
         let issued = Int64(issuedAt.timeIntervalSince1970.rounded(.down))
         let expires = Int64((issuedAt.timeIntervalSince1970 + lifetime).rounded(.down))
         let claims: [(String, String)] = [
-            ("aud", quoted(audience)), ("iss", quoted(clientId)), ("sub", quoted(clientId)), ("jti", quoted(jti)),
+            ("aud", JSONValue.quoted(audience)), ("iss", JSONValue.quoted(clientId)),
+            ("sub", JSONValue.quoted(clientId)), ("jti", JSONValue.quoted(jti)),
             ("nbf", String(issued)), ("iat", String(issued)), ("exp", String(expires)),
         ]
         let signingInput =
@@ -116,24 +118,7 @@ public enum ClientAssertionBuilder {
     // Members in a fixed order, so the same inputs always give the same bytes (and tests can
     // compare them with another implementation).
     private static func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+        "{" + members.map { JSONValue.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }

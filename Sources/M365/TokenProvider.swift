@@ -186,7 +186,7 @@ private struct TokenRequestPlan: Sendable {
                 // Entra echoes it as the correlation id: the handle to quote to Microsoft support.
                 ("client-request-id", requestId),
             ],
-            body: Data(FormEncoding.encode(form).utf8), isIdempotent: isIdempotent)
+            body: Data(FormURLEncoding.encode(form.map { (name: $0.0, value: $0.1) }).utf8), isIdempotent: isIdempotent)
         let metadata: Logger.Metadata = [
             "tenant": "\(tenantId)", "scope": "\(scope)", "client_id": "\(clientId)",
             "credential": "\(credential.kind)", "client_request_id": "\(requestId)",
@@ -247,30 +247,5 @@ private struct TokenRequestPlan: Sendable {
         return .success(
             AccessToken(
                 value: value, tenantId: tenantId, scope: scope, expiresAt: startedAt.addingTimeInterval(expiresIn)))
-    }
-}
-
-/// `application/x-www-form-urlencoded`: everything but `A-Z a-z 0-9 * - . _` escaped, space as `+`.
-enum FormEncoding {
-    static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
-    }
-
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "*"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                out += "+"
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }

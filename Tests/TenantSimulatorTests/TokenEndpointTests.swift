@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import TenantSimulator
 import Testing
 import _CryptoExtras

@@ -64,7 +64,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    private static func quoted(_ text: String) -> String {
+    /// `text` as a JSON string literal (quotes and escapes included).
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
