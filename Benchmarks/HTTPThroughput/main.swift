@@ -173,7 +173,8 @@ struct HTTPThroughput: AsyncParsableCommand {
     static func serveSimulator() async throws {
         var logger = Logger(label: "HTTPThroughput.simulator")
         logger.logLevel = .critical
-        try await SimulatorServer.run(tenant: simulatorTenant(), stopOnSignals: true, logger: logger) { url in
+        // The parent ends this child process with a signal; nothing needs draining.
+        try await SimulatorServer.run(tenant: simulatorTenant(), logger: logger) { url in
             print(url)
             fflush(nil)  // all streams: stdout goes to a pipe, fully buffered
         }

@@ -81,6 +81,13 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Lifetime of issued tokens in seconds (short values make tokens expire early).")
     var tokenLifetime: Double = 3599
 
+    @Option(
+        help: "A PEM file with an RSA public key (2048 bits or more) the collector app accepts client assertions from.")
+    var clientPublicKey: String?
+
+    @Option(help: "The x5t an assertion signed with --client-public-key must carry (default: any).")
+    var clientKeyThumbprint: String?
+
     @Flag(help: "Print /sim/info as JSON instead of lines.")
     var json = false
 
@@ -125,6 +132,23 @@ struct SimulateCommand: AsyncParsableCommand {
         let logger = Logger(label: "inboxwatch.simulate")
         let (configuration, faults) = try makeConfiguration(now: Date())
         let tenant = SimulatedTenant(configuration: configuration, clock: .wall, faults: faults)
+        if let clientPublicKey {
+            let pem: String
+            do {
+                pem = try String(contentsOfFile: clientPublicKey, encoding: .utf8)
+            } catch {
+                throw ValidationError(
+                    "--client-public-key \(clientPublicKey) cannot be read: \(error.localizedDescription)")
+            }
+            do {
+                try await tenant.registerCertificate(
+                    clientId: tenant.apps.collector.clientId, publicKeyPEM: pem, thumbprint: clientKeyThumbprint)
+            } catch {
+                throw ValidationError(
+                    "--client-public-key \(clientPublicKey) is not a PEM RSA public key of 2048 bits or more (\(error))"
+                )
+            }
+        }
         logger.info(
             "simulated tenant ready",
             metadata: [
@@ -133,8 +157,11 @@ struct SimulateCommand: AsyncParsableCommand {
                 "expectedStories": "\(tenant.world.groundTruth.expectedStories.count)",
             ])
         let printJSON = json
-        try await SimulatorServer.run(tenant: tenant, host: host, port: port, stopOnSignals: true, logger: logger) {
-            url in
+        let stop: @Sendable () async -> Void = {
+            let signal = await waitForTerminationSignal()
+            logger.info("signal \(signal) received, stopping the simulator")
+        }
+        try await SimulatorServer.run(tenant: tenant, host: host, port: port, stop: stop, logger: logger) { url in
             let info = tenant.info(baseURL: url)
             let text: String
             if printJSON {

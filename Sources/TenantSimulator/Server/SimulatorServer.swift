@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 public import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Serves a ``SimulatedTenant`` over HTTP on loopback. A thin adapter: it turns
 /// each request into a ``SimRequest`` and the tenant's answer into a response.
@@ -10,12 +11,13 @@ public enum SimulatorServer {
     /// Largest request body accepted; token requests and Graph writes are small.
     static let maximumRequestBody = 4 << 20
 
-    /// Runs until the calling task is cancelled or, with `stopOnSignals`, until
-    /// SIGINT or SIGTERM starts a graceful shutdown. `onReady` receives the base
-    /// URL once the socket is bound (port 0 picks a free port).
+    /// Runs until the calling task is cancelled or, when given, until `stop`
+    /// returns, which starts a graceful shutdown (requests in flight finish).
+    /// `onReady` receives the base URL once the socket is bound (port 0 picks a free port).
     public static func run(
-        tenant: SimulatedTenant, host: String = "127.0.0.1", port: Int = 0, stopOnSignals: Bool = false,
-        logger: Logger, onReady: @escaping @Sendable (String) async -> Void
+        tenant: SimulatedTenant, host: String = "127.0.0.1", port: Int = 0,
+        stop: (@Sendable () async -> Void)? = nil, logger: Logger,
+        onReady: @escaping @Sendable (String) async -> Void
     ) async throws {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
@@ -46,10 +48,25 @@ public enum SimulatorServer {
                 await onReady(url)
             },
             logger: logger)
-        if stopOnSignals {
-            try await application.runService()
-        } else {
+        guard let stop else {
             try await application.run()
+            return
+        }
+        let services = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        enum Finished { case server, stopRequested }
+        try await withThrowingTaskGroup(of: Finished.self) { tasks in
+            tasks.addTask {
+                try await services.run()
+                return .server
+            }
+            tasks.addTask {
+                await stop()
+                await services.triggerGracefulShutdown()
+                return .stopRequested
+            }
+            // A stop request lets the server drain; a server that ends on its own ends the wait.
+            if try await tasks.next() == .server { tasks.cancelAll() }
+            try await tasks.waitForAll()
         }
     }
 }
