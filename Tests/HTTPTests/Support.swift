@@ -49,31 +49,19 @@ enum Fixtures {
 struct Simulator {
     let tenant: SimulatedTenant
     let baseURL: String
-    let task: Task<Void, any Error>
+    let server: RunningSimulatorServer
 
     static func start() async throws -> Simulator {
         let tenant = SimulatedTenant(
             configuration: SimulatorConfiguration(
                 seed: 7, scenarios: [], start: Fixtures.start, duration: 6 * 3600, userCount: 20),
             clock: SimulationClock(.manual(Fixtures.now)), faults: FaultPlan())
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        var logger = Logger(label: "test.simulator")
-        // Cancelling the server at the end of a test logs a CancellationError at error level.
-        logger.logLevel = .critical
-        let task = Task {
-            try await SimulatorServer.run(tenant: tenant, logger: logger) { url in
-                continuation.yield(url)
-                continuation.finish()
-            }
-        }
-        var iterator = stream.makeAsyncIterator()
-        guard let url = await iterator.next() else { throw TestError("the simulator did not start") }
-        return Simulator(tenant: tenant, baseURL: url, task: task)
+        let server = try await RunningSimulatorServer.start(tenant: tenant, logger: Logger(label: "test.simulator"))
+        return Simulator(tenant: tenant, baseURL: server.baseURL, server: server)
     }
 
     func stop() async {
-        task.cancel()
-        _ = await task.result
+        try? await server.stop()
     }
 
     var tokenURL: String { "\(baseURL)/\(tenant.world.directory.tenantId)/oauth2/v2.0/token" }

@@ -16,7 +16,7 @@ struct Harness {
 
     let tenant: SimulatedTenant
     let baseURL: String
-    let server: Task<Void, any Error>
+    let server: RunningSimulatorServer
     let clock: ManualClock
     let http: HTTPClient
     let logger: Logger
@@ -42,18 +42,7 @@ struct Harness {
         now: Date = afterEverything, logger: Logger? = nil
     ) async throws -> Harness {
         let tenant = SimulatedTenant(configuration: configuration, clock: SimulationClock(.manual(now)), faults: faults)
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        var serverLogger = Logger(label: "test.simulator")
-        // Cancelling the server at the end of a test logs a CancellationError at error level.
-        serverLogger.logLevel = .critical
-        let server = Task {
-            try await SimulatorServer.run(tenant: tenant, logger: serverLogger) { url in
-                continuation.yield(url)
-                continuation.finish()
-            }
-        }
-        var iterator = stream.makeAsyncIterator()
-        guard let url = await iterator.next() else { throw HarnessError.serverDidNotStart }
+        let server = try await RunningSimulatorServer.start(tenant: tenant, logger: Logger(label: "test.simulator"))
         var clientLogger = logger ?? Logger(label: "test.m365")
         if logger == nil { clientLogger.logLevel = .error }
         var httpConfiguration = HTTPClientConfiguration()
@@ -65,13 +54,13 @@ struct Harness {
         httpConfiguration.retry.retryBudgetPerHost = 1000
         let http = HTTPClient(configuration: httpConfiguration, logger: clientLogger)
         return Harness(
-            tenant: tenant, baseURL: url, server: server, clock: ManualClock(now), http: http, logger: clientLogger)
+            tenant: tenant, baseURL: server.baseURL, server: server, clock: ManualClock(now), http: http,
+            logger: clientLogger)
     }
 
     func stop() async {
         await http.shutdown()
-        server.cancel()
-        _ = await server.result
+        try? await server.stop()
     }
 
     /// Moves the simulator's clock and ours together.
@@ -125,10 +114,6 @@ struct Harness {
         let now = await tenant.now()
         return tenant.index.blobs(of: type, from: window.start, to: window.end, now: now).map(\.contentId)
     }
-}
-
-enum HarnessError: Error {
-    case serverDidNotStart
 }
 
 /// A clock only tests move.

@@ -11,7 +11,7 @@ import Logging
 struct RunningSimulator {
     let tenant: SimulatedTenant
     let baseURL: String
-    let task: Task<Void, any Error>
+    let server: RunningSimulatorServer
 
     /// Starts a server and waits until it is bound.
     static func start(
@@ -20,24 +20,12 @@ struct RunningSimulator {
         async throws -> RunningSimulator
     {
         let tenant = SimulatedTenant(configuration: configuration, clock: SimulationClock(.manual(now)), faults: faults)
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        var logger = Logger(label: "test.simulator")
-        // Cancelling the server at the end of a test logs a CancellationError at error level.
-        logger.logLevel = .critical
-        let task = Task {
-            try await SimulatorServer.run(tenant: tenant, logger: logger) { url in
-                continuation.yield(url)
-                continuation.finish()
-            }
-        }
-        var iterator = stream.makeAsyncIterator()
-        guard let url = await iterator.next() else { throw SimulatorTestError.serverDidNotStart }
-        return RunningSimulator(tenant: tenant, baseURL: url, task: task)
+        let server = try await RunningSimulatorServer.start(tenant: tenant, logger: Logger(label: "test.simulator"))
+        return RunningSimulator(tenant: tenant, baseURL: server.baseURL, server: server)
     }
 
     func stop() async {
-        task.cancel()
-        _ = await task.result
+        try? await server.stop()
     }
 
     /// One HTTP exchange over loopback.
@@ -88,6 +76,5 @@ struct HTTPExchange {
 }
 
 enum SimulatorTestError: Error {
-    case serverDidNotStart
     case noToken(String)
 }

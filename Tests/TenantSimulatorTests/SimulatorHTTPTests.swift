@@ -224,25 +224,10 @@ struct SimulatorHTTPTests {
     }
 
     @Test func aStopRequestShutsTheServerDownGracefully() async throws {
-        let tenant = SimulatedTenant(
-            configuration: Fixtures.configuration(), clock: SimulationClock(.manual(Fixtures.afterEverything)))
-        let (ready, readyContinuation) = AsyncStream.makeStream(of: String.self)
-        let (stopRequests, stopContinuation) = AsyncStream.makeStream(of: Void.self)
-        let server = Task {
-            try await SimulatorServer.run(
-                tenant: tenant, stop: { for await _ in stopRequests { return } },
-                logger: Logger(label: "test.simulator")
-            ) { url in
-                readyContinuation.yield(url)
-            }
-        }
-        var urls = ready.makeAsyncIterator()
-        let url = try #require(await urls.next())
-        let client = RunningSimulator(tenant: tenant, baseURL: url, task: server)
-        #expect(try await client.send("GET", "/sim/clock").status == 200)
-        stopContinuation.yield()
-        // The server returns on its own (no cancellation) and without an error.
-        try await server.value
-        await #expect(throws: (any Error).self) { _ = try await client.send("GET", "/sim/clock") }
+        let simulator = try await RunningSimulator.start(Fixtures.configuration())
+        #expect(try await simulator.send("GET", "/sim/clock").status == 200)
+        // The server ends on its own (no cancellation) and without an error.
+        try await simulator.server.stop()
+        await #expect(throws: (any Error).self) { _ = try await simulator.send("GET", "/sim/clock") }
     }
 }

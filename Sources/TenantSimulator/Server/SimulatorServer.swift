@@ -70,3 +70,46 @@ public enum SimulatorServer {
         }
     }
 }
+
+/// A simulator server running in the background, for tests and tools that embed
+/// it: its URL once bound, and a graceful stop.
+public struct RunningSimulatorServer: Sendable {
+    public let baseURL: String
+    private let task: Task<Void, any Error>
+    private let stopRequest: AsyncStream<Void>.Continuation
+
+    /// Starts serving `tenant` on a free loopback port and returns once it is bound.
+    public static func start(tenant: SimulatedTenant, host: String = "127.0.0.1", logger: Logger) async throws
+        -> RunningSimulatorServer
+    {
+        let (urls, urlContinuation) = AsyncStream.makeStream(of: String.self)
+        let (stops, stopContinuation) = AsyncStream.makeStream(of: Void.self)
+        // Unstructured on purpose: the server outlives this call and ends through `stop()`.
+        let task = Task {
+            defer { urlContinuation.finish() }
+            try await SimulatorServer.run(
+                tenant: tenant, host: host, stop: { for await _ in stops { return } }, logger: logger
+            ) { url in
+                urlContinuation.yield(url)
+            }
+        }
+        var iterator = urls.makeAsyncIterator()
+        guard let url = await iterator.next() else {
+            try await task.value
+            throw SimulatorStartError(message: "the simulator stopped before it was bound to \(host)")
+        }
+        return RunningSimulatorServer(baseURL: url, task: task, stopRequest: stopContinuation)
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and returns when the server has ended.
+    public func stop() async throws {
+        stopRequest.yield()
+        stopRequest.finish()
+        try await task.value
+    }
+}
+
+/// Why ``RunningSimulatorServer/start(tenant:host:logger:)`` could not start a server.
+public struct SimulatorStartError: Error, Sendable, Hashable {
+    public var message: String
+}
