@@ -324,11 +324,23 @@ private let rebalanceCallback:
         let notice = RebalanceNotice(kind: kind, partitions: offsets, isCooperative: cooperative)
         context.logger.debug("rebalance", metadata: ["kind": "\(kind)", "partitions": "\(offsets.count)"])
         guard let decide = context.rebalance else { return }
-        if decide(notice) == .applyNow, let failure = applyRebalance(rk, notice) {
-            // Only during close or after the consumer is gone: librdkafka waits for this call.
+        // Only during close or after the consumer is gone: librdkafka waits for this call.
+        guard decide(notice) == .applyNow else { return }
+        if let failure = applyRebalance(rk, notice.whileLeaving) {
             context.logger.error("could not apply rebalance while closing: \(failure)")
         }
     }
+
+extension RebalanceNotice {
+    /// What to answer while the consumer is leaving the group: an eager assignment is
+    /// answered with an empty one. Taking partitions during `rd_kafka_consumer_close`
+    /// blocked librdkafka 2.0.2 for good (seen as a hung test: `rd_kafka_assign` waiting
+    /// in the rebalance callback that close was serving).
+    var whileLeaving: RebalanceNotice {
+        guard case .assign = kind, !isCooperative else { return self }
+        return RebalanceNotice(kind: .revoke(lost: false), partitions: [], isCooperative: false)
+    }
+}
 
 /// Carries a watermark pair across the layer's queue.
 private struct KafkaWatermarks: Sendable {
