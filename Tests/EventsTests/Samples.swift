@@ -174,6 +174,18 @@ enum Samples {
             nextPageUri: g.maybe { _ in
                 "https://manage.office.com/api/v1.0/t/activity/feed/subscriptions/content?nextPage=1"
             },
+            completedContent: g.maybe { g in
+                (0..<g.int(0...3)).map { _ in .init(contentId: g.guid(), contentCreated: g.date()) }
+            },
+            gaps: g.maybe { g in
+                [
+                    .init(
+                        contentId: g.guid(), contentUri: "https://manage.office.com/api/v1.0/t/activity/feed/audit/x",
+                        contentCreated: g.date(), contentExpiration: g.date(), attempts: g.int(1...9),
+                        lastError: g.text(), firstFailedAt: g.date())
+                ]
+            },
+            fingerprints: g.maybe { g in [g.guid(): g.text()] },
             updatedAt: g.date())
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 extension String {
     /// How every part of a key or id is compared: trimmed and lower-cased.
-    var keyNormalized: String {
+    public var keyNormalized: String {
         trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 }

@@ -3,10 +3,17 @@ public import Foundation
 /// A Microsoft Graph resource as collected, on `inboxwatch.raw.mail`.
 public struct RawMailEnvelope: TopicValue {
     public static let schemaName = "raw-mail-envelope"
+    /// 1.1 added the `user` and `userReport` resource kinds.
+    public static var currentVersion: SchemaVersion { SchemaVersion(major: 1, minor: 1) }
 
     /// Which Graph resource the envelope carries.
     public enum ResourceKind: String, Sendable, Hashable, Codable, CaseIterable {
         case signIn, riskyUser, message, messageRule, mailboxSettings, threatSubmission, alert, domainList
+        /// A directory user's profile (department, job title, manager): context, e.g. for VIPs.
+        case user
+        /// A message a user forwarded to the phishing-report mailbox, with the reported original's
+        /// sender, subject and internet message id.
+        case userReport
     }
 
     /// What happened to the resource, as a delta query or a poll tells it.
@@ -28,7 +35,8 @@ public struct RawMailEnvelope: TopicValue {
     public var resource: JSONValue
 
     public init(
-        schemaVersion: SchemaVersion = .v1, tenantId: String, resourceKind: ResourceKind, changeKind: ChangeKind,
+        schemaVersion: SchemaVersion = Self.currentVersion, tenantId: String, resourceKind: ResourceKind,
+        changeKind: ChangeKind,
         resourceId: String, mailbox: String? = nil, collectedAt: Date, resource: JSONValue
     ) {
         self.schemaVersion = schemaVersion
