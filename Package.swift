@@ -82,11 +82,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Audit and mail collectors, file ingest, checkpoints and the single-runner lease.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "Kafka",
+                "Events",
+                "HTTP",
+                "M365",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "inboxwatch",
             dependencies: [
                 "Kafka",
                 "Events",
+                "HTTP",
+                "M365",
+                "Collector",
                 "TenantSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "M365Tests",
             dependencies: ["M365", "HTTP", "TenantSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "Kafka", "Events", "M365", "HTTP", "TenantSimulator"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -33,6 +33,11 @@ public enum AppCredential: Sendable, CustomStringConvertible, CustomDebugStringC
         }
     }
 
+    /// A certificate credential from the private key in PEM (PKCS#1 or PKCS#8) and the `x5t` thumbprint.
+    public static func certificate(pem: String, thumbprint: String) throws -> AppCredential {
+        .certificate(privateKey: try _RSA.Signing.PrivateKey(pemRepresentation: pem), thumbprint: thumbprint)
+    }
+
     /// The `x5t` value for a thumbprint as the Azure portal shows it (40 hex digits, any case,
     /// spaces or colons allowed); nil when it is not one.
     public static func x5t(hexThumbprint: String) -> String? {

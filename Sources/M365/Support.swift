@@ -47,7 +47,8 @@ enum URLPath {
 }
 
 /// Time formats the Microsoft APIs use.
-enum M365Time {
+/// Times as Microsoft writes them (Graph, the Management API, audit records).
+public enum M365Time {
     private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -71,7 +72,7 @@ enum M365Time {
 
     /// ISO 8601 as Graph and the Management API write times: with or without a zone suffix
     /// (no suffix means UTC) and with 0-7 fractional digits.
-    static func parseISO(_ text: String) -> Date? {
+    public static func parseISO(_ text: String) -> Date? {
         var body = Substring(text)
         var offset = 0
         if body.hasSuffix("Z") || body.hasSuffix("z") {

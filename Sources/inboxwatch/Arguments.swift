@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kafka
 
 /// `name:partitions` on the command line: an extra topic for the embedded broker.
@@ -26,4 +27,27 @@ struct PropertyArgument: ExpressibleByArgument {
         key = String(argument[..<equals])
         value = String(argument[argument.index(after: equals)...])
     }
+}
+
+/// A length of time: `90s`, `15m`, `4h`, `7d`, or plain seconds.
+struct IntervalArgument: ExpressibleByArgument, Sendable {
+    var seconds: Double
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
+            seconds = value * factor
+            return
+        }
+        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
+        seconds = value
+    }
+
+    init(seconds: Double) { self.seconds = seconds }
+
+    var duration: Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+
+    static var defaultCompletionKind: CompletionKind { .default }
 }

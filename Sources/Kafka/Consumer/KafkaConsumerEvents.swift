@@ -17,7 +17,7 @@ public struct KafkaConsumerEvents: AsyncSequence, Sendable {
         Iterator(consumer: consumer, pollTimeoutMilliseconds: pollTimeoutMilliseconds)
     }
 
-    public struct Iterator: AsyncIteratorProtocol {
+    public struct Iterator: AsyncIteratorProtocol, Sendable {
         public typealias Element = KafkaConsumerEvent
         public typealias Failure = KafkaError
 

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Collector
+import Events
+import Foundation
+import Kafka
+import Logging
+import M365
+
+/// `inboxwatch collect audit`: the Management Activity API into `inboxwatch.raw.audit`.
+struct CollectAuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Collect the Office 365 Management Activity API into the raw audit topic.",
+        discussion: """
+            Starts the configured subscriptions, lists content windows (re-listing a trailing overlap \
+            for late content), fetches new blobs and publishes each record once, keyed tenant/user, \
+            with ce_id = the record's Id. Checkpoints go to the checkpoint topic after Kafka \
+            acknowledged every record they cover; a restart resumes there. Only one collector per \
+            tenant runs at a time: others wait for its lease.
+            """)
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var tenant: TenantOptions
+
+    @Option(
+        name: .customLong("content-type"),
+        help: "Audit.Exchange, Audit.AzureActiveDirectory, Audit.General, Audit.SharePoint, DLP.All (repeatable).")
+    var contentTypes: [String] = AuditCollector.defaultContentTypes.map(\.rawValue)
+
+    @Option(help: "Collect back to this time or interval (e.g. 2026-11-20T00:00:00Z or 3d; at most 7 days).")
+    var since: String?
+    @Option(help: "Trailing window re-listed each cycle for late content (e.g. 4h).")
+    var overlap: IntervalArgument = .init(seconds: 4 * 3600)
+    @Option(help: "Longest content window listed at once (at most 24h).")
+    var window: IntervalArgument = .init(seconds: 3600)
+    @Option(help: "Pause between cycles once caught up.")
+    var pollInterval: IntervalArgument = .init(seconds: 60)
+    @Option(help: "Blobs fetched at once per content type.")
+    var blobConcurrency: Int = 4
+    @Option(help: "How long a published record id is remembered to skip duplicates.")
+    var dedupeHorizon: IntervalArgument = .init(seconds: 24 * 3600)
+    @Option(help: "How long a crashed collector keeps its lease before another takes over.")
+    var leaseTimeout: IntervalArgument = .init(seconds: 10)
+    @Flag(help: "Catch up once, then exit (a backfill).") var once = false
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        for type in contentTypes where !Self.known.contains(type) {
+            throw ValidationError("--content-type \(type) is not one of \(Self.known.joined(separator: ", "))")
+        }
+        if let since { _ = try sinceDate(since, now: Date()) }
+        let problems = policy(now: Date()).problems()
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+    }
+
+    static let known = ["Audit.Exchange", "Audit.AzureActiveDirectory", "Audit.General", "Audit.SharePoint", "DLP.All"]
+
+    func policy(now: Date) -> AuditCollectionPolicy {
+        AuditCollectionPolicy(
+            overlap: overlap.seconds, windowLength: window.seconds, blobConcurrency: blobConcurrency)
+    }
+
+    func sinceDate(_ text: String, now: Date) throws -> Date {
+        if let interval = IntervalArgument(argument: text) {
+            guard interval.seconds <= AuditCollectionPolicy.retention else {
+                throw ValidationError("--since \(text): the API keeps 7 days; ask for at most 7d")
+            }
+            return now.addingTimeInterval(-interval.seconds)
+        }
+        guard let date = M365Time.parseISO(text) else {
+            throw ValidationError(
+                "--since \(text) is neither an interval like 3d nor a UTC time like 2026-11-20T00:00:00Z")
+        }
+        guard now.timeIntervalSince(date) <= AuditCollectionPolicy.retention else {
+            throw ValidationError("--since \(text) is more than 7 days ago; the API keeps 7 days")
+        }
+        return date
+    }
+
+    func run() async throws {
+        common.bootstrapLogging()
+        let logger = Logger(label: "inboxwatch.collect.audit")
+        let tenants = try tenant.load()
+        let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
+        let publisher = RecordPublisher(producer: producer, catalog: kafka.catalog)
+        let display = ProgressDisplay(logger: logger)
+        let backfill = try since.map { try sinceDate($0, now: Date()) }
+        var collectors: [AuditCollector] = []
+        for settings in tenants {
+            let tenantLogger = {
+                var copy = logger
+                copy[metadataKey: "tenant"] = "\(settings.tenantId)"
+                return copy
+            }()
+            let connection = try TenantConnection(settings: settings, logger: tenantLogger)
+            collectors.append(
+                AuditCollector(
+                    client: connection.management(clock: .system, logger: tenantLogger), publisher: publisher,
+                    kafka: kafka.configuration,
+                    settings: .init(
+                        contentTypes: contentTypes.map(AuditContentType.init(rawValue:)), policy: policy(now: Date()),
+                        pollInterval: pollInterval.duration, dedupeHorizon: dedupeHorizon.seconds,
+                        backfillFrom: backfill, once: once,
+                        leaseSessionTimeoutMilliseconds: Int(leaseTimeout.seconds * 1000)),
+                    logger: tenantLogger,
+                    health: { health in
+                        let level: Logger.Level = health.status == .healthy ? .info : .error
+                        tenantLogger.log(level: level, "collector health changed", metadata: ["health": "\(health)"])
+                    },
+                    progress: display.show))
+        }
+        let failure = await runUntilSignal(collectors, logger: logger)
+        display.finish()
+        try await producer.flush()
+        await producer.close()
+        if let failure { throw failure }
+    }
+
+    /// Runs every tenant's collector until SIGINT/SIGTERM (or all finish with `--once`).
+    private func runUntilSignal(_ collectors: [AuditCollector], logger: Logger) async -> CollectorError? {
+        await runWorkersUntilSignal(
+            logger: logger,
+            workers: collectors.map { collector in
+                { () async -> CollectorError? in
+                    do throws(CollectorError) {
+                        try await collector.run()
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            })
+    }
+}

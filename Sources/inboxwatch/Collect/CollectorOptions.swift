@@ -1,0 +1,124 @@
+import ArgumentParser
+import Collector
+import Events
+import Foundation
+import HTTP
+import Kafka
+import Logging
+import M365
+
+/// Where the collectors write: the Kafka cluster and the topic names.
+struct KafkaOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers, host:port[,host:port...].")
+    var bootstrapServers: String
+
+    @Option(
+        name: .customLong("property"),
+        help: "A librdkafka property such as security.protocol=SASL_SSL (repeatable).")
+    var properties: [PropertyArgument] = []
+
+    @Option(help: "Prefix of the topic names.") var topicPrefix: String = "inboxwatch"
+
+    var configuration: KafkaConfiguration {
+        KafkaConfiguration(
+            bootstrapServers: bootstrapServers,
+            properties: Dictionary(properties.map { ($0.key, $0.value) }) { _, last in last })
+    }
+
+    var catalog: TopicCatalog { TopicCatalog(prefix: topicPrefix) }
+}
+
+/// The tenant(s) to collect: one from flags, or several from `--tenants FILE`.
+struct TenantOptions: ParsableArguments {
+    @Option(help: "The tenant (directory) id.") var tenant: String?
+    @Option(help: "The collector app registration's Application (client) ID.") var clientId: String?
+    @Option(help: "A file holding the client secret (never pass the secret itself on the command line).")
+    var clientSecretFile: String?
+    @Option(help: "An environment variable holding the client secret.")
+    var clientSecretEnv: String?
+    @Option(help: "A PEM file with the certificate's RSA private key (certificate credentials).")
+    var certificateKeyFile: String?
+    @Option(help: "The certificate's thumbprint, as the Azure portal shows it.")
+    var certificateThumbprint: String?
+    @Option(help: "Talk to a tenant simulator at this base URL instead of Microsoft's commercial cloud.")
+    var simulator: String?
+    @Option(help: "PublisherIdentifier for the Management API quota (default: the tenant id).")
+    var publisherIdentifier: String?
+    @Option(help: "A JSON file {\"tenants\": [...]} naming several tenants, each with its own credentials.")
+    var tenants: String?
+
+    func validate() throws {
+        if tenants != nil {
+            guard tenant == nil, clientId == nil else {
+                throw ValidationError("give either --tenants FILE or --tenant/--client-id, not both")
+            }
+            return
+        }
+        guard let single else {
+            throw ValidationError("name the tenant: --tenant ID --client-id ID with a credential, or --tenants FILE")
+        }
+        let problems = single.problems(at: "--tenant")
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+    }
+
+    private var single: TenantSettings? {
+        guard let tenant, let clientId else { return nil }
+        return TenantSettings(
+            tenantId: tenant, clientId: clientId, clientSecretFile: clientSecretFile,
+            clientSecretEnv: clientSecretEnv
+                ?? (clientSecretFile == nil && certificateKeyFile == nil
+                    ? "INBOXWATCH_CLIENT_SECRET" : nil),
+            certificateKeyFile: certificateKeyFile, certificateThumbprint: certificateThumbprint,
+            endpoints: simulator, publisherIdentifier: publisherIdentifier)
+    }
+
+    func load() throws -> [TenantSettings] {
+        if let tenants { return try TenantsFile.load(tenants) }
+        return single.map { [$0] } ?? []
+    }
+}
+
+/// The clients one tenant's collectors talk through: its own HTTP client (its own retry
+/// budget) and token cache, so one tenant's throttling never slows another.
+struct TenantConnection: Sendable {
+    let settings: TenantSettings
+    let http: HTTPClient
+    let tokens: TokenProvider
+
+    init(settings: TenantSettings, logger: Logger) throws {
+        self.settings = settings
+        http = HTTPClient(logger: logger)
+        tokens = TokenProvider(
+            identity: try settings.identity(), endpoints: settings.m365Endpoints, http: http, logger: logger)
+    }
+
+    func management(clock: M365Clock, logger: Logger) -> ManagementActivityClient {
+        ManagementActivityClient(
+            tenantId: settings.tenantId, tokens: tokens, http: http, endpoints: settings.m365Endpoints,
+            publisherIdentifier: settings.publisherIdentifier, clock: clock, logger: logger)
+    }
+
+    func graph(clock: M365Clock, logger: Logger) -> GraphClient {
+        GraphClient(
+            tenantId: settings.tenantId, tokens: tokens, http: http, endpoints: settings.m365Endpoints, clock: clock,
+            logger: logger)
+    }
+}
+
+/// Shows progress: one rewritten line on a terminal, a log line otherwise.
+struct ProgressDisplay: Sendable {
+    let logger: Logger
+    let isTerminal = isatty(STDERR_FILENO) == 1
+
+    func show(_ progress: CollectionProgress) {
+        if isTerminal {
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(progress)".utf8))
+        } else {
+            logger.info("progress", metadata: ["progress": "\(progress)"])
+        }
+    }
+
+    func finish() {
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
