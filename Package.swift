@@ -129,6 +129,21 @@ let package = Package(
             path: "Benchmarks/HTTPThroughput",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "CollectorThroughput",
+            dependencies: [
+                "Collector",
+                "Kafka",
+                "Events",
+                "HTTP",
+                "M365",
+                "TenantSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/CollectorThroughput",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "M365Tests",
             dependencies: ["M365", "HTTP", "TenantSimulator"],

@@ -1,0 +1,2 @@
+// Placeholder until the collector benchmark lands.
+print("CollectorThroughput: not written yet")
