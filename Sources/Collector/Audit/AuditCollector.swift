@@ -168,7 +168,10 @@ public struct AuditCollector: Sendable {
                 }
                 let done = try await source.runCycle(state: &state, dedupe: &dedupe)
                 report(.healthy, "")
-                logger.info("audit cycle done", metadata: ["progress": "\(done)"])
+                // A quiet cycle is not news; one that published something is.
+                logger.log(
+                    level: done.recordsPublished + done.deadLettered > 0 ? .info : .debug, "audit cycle done",
+                    metadata: ["progress": "\(done)"])
             } catch {
                 if error.code == .publishFailed || error.code == .checkpointFailed {
                     // Kafka trouble: nothing past the last acknowledged blob is checkpointed; retry the cycle.

@@ -6,6 +6,7 @@ import HTTP
 import Kafka
 import Logging
 import M365
+import Synchronization
 
 /// Where the collectors write: the Kafka cluster and the topic names.
 struct KafkaOptions: ParsableArguments {
@@ -73,7 +74,11 @@ struct TenantOptions: ParsableArguments {
     }
 
     func load() throws -> [TenantSettings] {
-        if let tenants { return try TenantsFile.load(tenants) }
+        do {
+            if let tenants { return try TenantsFile.load(tenants) }
+        } catch {
+            throw ValidationError(error.message)
+        }
         return single.map { [$0] } ?? []
     }
 }
@@ -88,8 +93,14 @@ struct TenantConnection: Sendable {
     init(settings: TenantSettings, logger: Logger) throws {
         self.settings = settings
         http = HTTPClient(logger: logger)
+        let identity: AppIdentity
+        do {
+            identity = try settings.identity()
+        } catch {
+            throw ValidationError(error.message)
+        }
         tokens = TokenProvider(
-            identity: try settings.identity(), endpoints: settings.m365Endpoints, http: http, logger: logger)
+            identity: identity, endpoints: settings.m365Endpoints, http: http, logger: logger)
     }
 
     func management(clock: M365Clock, logger: Logger) -> ManagementActivityClient {
@@ -105,17 +116,31 @@ struct TenantConnection: Sendable {
     }
 }
 
-/// Shows progress: one rewritten line on a terminal, a log line otherwise.
-struct ProgressDisplay: Sendable {
+/// Shows progress: one rewritten line on a terminal; otherwise a log line, at info at most every
+/// ten seconds per source during a backfill (more windows than a normal cycle), else at debug.
+final class ProgressDisplay: Sendable {
     let logger: Logger
     let isTerminal = isatty(STDERR_FILENO) == 1
+    private let lastLogged = Mutex<[String: Date]>([:])
+
+    init(logger: Logger) { self.logger = logger }
 
     func show(_ progress: CollectionProgress) {
         if isTerminal {
             FileHandle.standardError.write(Data("\r\u{1B}[2K\(progress)".utf8))
-        } else {
-            logger.info("progress", metadata: ["progress": "\(progress)"])
+            return
         }
+        let isBackfill = progress.windowsTotal > 8
+        let due = lastLogged.withLock { last in
+            let now = Date()
+            guard
+                now.timeIntervalSince(last[progress.source] ?? .distantPast) >= 10
+                    || progress.windowsDone == progress.windowsTotal
+            else { return false }
+            last[progress.source] = now
+            return true
+        }
+        logger.log(level: isBackfill && due ? .info : .debug, "progress", metadata: ["progress": "\(progress)"])
     }
 
     func finish() {

@@ -1,32 +1,50 @@
-import ArgumentParser
-import Foundation
-import M365
+public import Foundation
+public import M365
 
 /// One tenant a collector serves, with its own app credentials and its own API quota
 /// (`PublisherIdentifier`). From flags for one tenant, or from `--tenants FILE` for several.
-struct TenantSettings: Sendable, Decodable {
-    var tenantId: String
-    var clientId: String
+public struct TenantSettings: Sendable, Hashable, Decodable {
+    public var tenantId: String
+    public var clientId: String
     /// A file holding the client secret (a mounted secret); never the secret itself.
-    var clientSecretFile: String?
+    public var clientSecretFile: String?
     /// The name of an environment variable holding the client secret.
-    var clientSecretEnv: String?
+    public var clientSecretEnv: String?
     /// A PEM file with the certificate's RSA private key, and its thumbprint (hex, as the portal shows it).
-    var certificateKeyFile: String?
-    var certificateThumbprint: String?
+    public var certificateKeyFile: String?
+    public var certificateThumbprint: String?
     /// `commercial` (default) or the base URL of a tenant simulator.
-    var endpoints: String?
+    public var endpoints: String?
     /// Defaults to the tenant id: every tenant gets its own throttling quota.
-    var publisherIdentifier: String?
+    public var publisherIdentifier: String?
     /// Mailboxes in scope for the mail collector: every user of these domains ...
-    var mailDomains: [String]?
+    public var mailDomains: [String]?
     /// ... and the members of these groups (ids).
-    var mailGroups: [String]?
+    public var mailGroups: [String]?
     /// The shared mailbox users forward suspicious mail to.
-    var reportMailbox: String?
+    public var reportMailbox: String?
+
+    public init(
+        tenantId: String, clientId: String, clientSecretFile: String? = nil, clientSecretEnv: String? = nil,
+        certificateKeyFile: String? = nil, certificateThumbprint: String? = nil, endpoints: String? = nil,
+        publisherIdentifier: String? = nil, mailDomains: [String]? = nil, mailGroups: [String]? = nil,
+        reportMailbox: String? = nil
+    ) {
+        self.tenantId = tenantId
+        self.clientId = clientId
+        self.clientSecretFile = clientSecretFile
+        self.clientSecretEnv = clientSecretEnv
+        self.certificateKeyFile = certificateKeyFile
+        self.certificateThumbprint = certificateThumbprint
+        self.endpoints = endpoints
+        self.publisherIdentifier = publisherIdentifier
+        self.mailDomains = mailDomains
+        self.mailGroups = mailGroups
+        self.reportMailbox = reportMailbox
+    }
 
     /// Every problem, naming the key and what would be right.
-    func problems(at path: String) -> [String] {
+    public func problems(at path: String) -> [String] {
         var problems: [String] = []
         if UUID(uuidString: tenantId) == nil && !tenantId.contains(".") {
             problems.append("\(path).tenantId: \(tenantId) is neither a GUID nor a domain name")
@@ -49,69 +67,71 @@ struct TenantSettings: Sendable, Decodable {
         return problems
     }
 
-    var m365Endpoints: M365Endpoints {
+    public var m365Endpoints: M365Endpoints {
         guard let endpoints, endpoints != "commercial" else { return .commercial }
         return .simulator(baseURL: endpoints)
     }
 
     /// Reads the credential from its file or variable; the error names where it looked, never the value.
-    func identity(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppIdentity {
+    public func identity(environment: [String: String] = ProcessInfo.processInfo.environment) throws(CollectorError)
+        -> AppIdentity
+    {
         if let file = clientSecretFile {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ValidationError("tenant \(tenantId): cannot read the client secret file \(file)")
+                throw invalid("tenant \(tenantId): cannot read the client secret file \(file)")
             }
             let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else { throw ValidationError("tenant \(tenantId): \(file) is empty") }
+            guard !secret.isEmpty else { throw invalid("tenant \(tenantId): \(file) is empty") }
             return AppIdentity(clientId: clientId, credential: .secret(secret))
         }
         if let name = clientSecretEnv {
             guard let secret = environment[name], !secret.isEmpty else {
-                throw ValidationError("tenant \(tenantId): environment variable \(name) is not set or empty")
+                throw invalid("tenant \(tenantId): environment variable \(name) is not set or empty")
             }
             return AppIdentity(clientId: clientId, credential: .secret(secret))
         }
         if let file = certificateKeyFile, let thumbprint = certificateThumbprint {
             guard let pem = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ValidationError("tenant \(tenantId): cannot read the certificate key file \(file)")
+                throw invalid("tenant \(tenantId): cannot read the certificate key file \(file)")
             }
             guard let x5t = AppCredential.x5t(hexThumbprint: thumbprint) else {
-                throw ValidationError(
+                throw invalid(
                     "tenant \(tenantId): certificateThumbprint is not 40 hex digits (the portal's Thumbprint column)")
             }
             do {
                 return AppIdentity(clientId: clientId, credential: try .certificate(pem: pem, thumbprint: x5t))
             } catch {
-                throw ValidationError("tenant \(tenantId): \(file) is not an RSA private key in PEM: \(error)")
+                throw invalid("tenant \(tenantId): \(file) is not an RSA private key in PEM: \(error)")
             }
         }
-        throw ValidationError("tenant \(tenantId): no credential configured")
+        throw invalid("tenant \(tenantId): no credential configured")
     }
 }
 
 /// `--tenants FILE`: `{"tenants": [ {tenantId, clientId, clientSecretFile, ...}, ... ]}`.
-struct TenantsFile: Decodable {
-    var tenants: [TenantSettings]
+public struct TenantsFile: Decodable {
+    public var tenants: [TenantSettings]
 
-    static func load(_ path: String) throws -> [TenantSettings] {
+    public static func load(_ path: String) throws(CollectorError) -> [TenantSettings] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--tenants \(path): cannot read the file")
+            throw invalid("--tenants \(path): cannot read the file")
         }
         let file: TenantsFile
         do {
             file = try JSONDecoder().decode(TenantsFile.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw ValidationError(
+            throw invalid(
                 "--tenants \(path): \(Self.path(context.codingPath + [key])) is missing")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw ValidationError("--tenants \(path): \(Self.path(context.codingPath)): \(context.debugDescription)")
+            throw invalid("--tenants \(path): \(Self.path(context.codingPath)): \(context.debugDescription)")
         } catch {
-            throw ValidationError(
+            throw invalid(
                 "--tenants \(path): not a JSON object {\"tenants\": [...]}: \(error.localizedDescription)")
         }
-        guard !file.tenants.isEmpty else { throw ValidationError("--tenants \(path): the tenants list is empty") }
+        guard !file.tenants.isEmpty else { throw invalid("--tenants \(path): the tenants list is empty") }
         let problems = file.tenants.enumerated().flatMap { $1.problems(at: "tenants[\($0)]") }
         guard problems.isEmpty else {
-            throw ValidationError("--tenants \(path):\n  " + problems.joined(separator: "\n  "))
+            throw invalid("--tenants \(path):\n  " + problems.joined(separator: "\n  "))
         }
         return file.tenants
     }
@@ -120,4 +140,8 @@ struct TenantsFile: Decodable {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
             in: CharacterSet(charactersIn: "."))
     }
+}
+
+private func invalid(_ message: String) -> CollectorError {
+    CollectorError(code: .invalidConfiguration, message: message, isRetriable: false)
 }
