@@ -164,6 +164,7 @@ public struct GraphAPI: Sendable {
             case .getUser: return try getUser(call, state)
             case .patchUser: return updateUser(call, &state)
             case .revokeSignInSessions: return revokeSignInSessions(call, &state)
+            case .getManager: return try getManager(call, state)
             case .listDomains: return try listDomains(call)
             case .getDomain: return try getDomain(call)
             case .listSignIns: return try listSignIns(call, state)
@@ -175,6 +176,9 @@ public struct GraphAPI: Sendable {
             case .deleteMessage: return deleteMessage(call, &state)
             case .moveMessage: return moveMessage(call, &state)
             case .sendMail: return sendMail(call, &state)
+            case .listAttachments: return try listAttachments(call, state)
+            case .getAttachment: return try getAttachment(call, state)
+            case .getAttachmentContent: return try getAttachmentContent(call, state)
             case .listRules: return try listRules(call, state)
             case .getRule: return try getRule(call, state)
             case .deleteRule: return deleteRule(call, &state)
@@ -307,10 +311,94 @@ struct GraphCall {
     }
 
     /// Keeps the selected properties of an entity (and `id` and the `@odata` annotations).
-    func project(_ value: OrderedJSON) -> OrderedJSON {
+    func project(_ value: OrderedJSON) -> OrderedJSON { Self.project(value, select: select) }
+
+    /// Keeps the properties of `value` named in `select` (lower-cased), its `id` and its annotations.
+    static func project(_ value: OrderedJSON, select: Set<String>?) -> OrderedJSON {
         guard let select, case .object(let members) = value else { return value }
         return .object(
             members.filter { $0.key.hasPrefix("@") || $0.key == "id" || select.contains($0.key.lowercased()) })
+    }
+
+    /// `$expand`: its comma-separated items (commas inside parentheses kept), each a
+    /// path and its options (`$select=a,b;$levels=max`); empty when absent.
+    func expansions() throws(GraphFailure) -> [Expansion] {
+        guard let text = queryValue("$expand"), !text.trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
+        var items: [String] = []
+        var depth = 0
+        var current = ""
+        for character in text {
+            switch character {
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "," where depth == 0:
+                items.append(current)
+                current = ""
+                continue
+            default: break
+            }
+            guard depth >= 0 else { throw Expansion.malformed(text) }
+            current.append(character)
+        }
+        guard depth == 0 else { throw Expansion.malformed(text) }
+        items.append(current)
+        var expansions: [Expansion] = []
+        for item in items {
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { throw Expansion.malformed(text) }
+            var expansion = Expansion(path: trimmed)
+            if let open = trimmed.firstIndex(of: "(") {
+                guard trimmed.hasSuffix(")") else { throw Expansion.malformed(text) }
+                expansion.path = trimmed[..<open].trimmingCharacters(in: .whitespaces)
+                let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+                for option in inner.split(separator: ";") {
+                    let pair = option.split(separator: "=", maxSplits: 1).map {
+                        $0.trimmingCharacters(in: .whitespaces)
+                    }
+                    guard pair.count == 2, !pair[1].isEmpty else { throw Expansion.malformed(text) }
+                    switch pair[0].lowercased() {
+                    case "$select":
+                        expansion.select = Set(
+                            pair[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+                    case "$levels":
+                        expansion.levels = pair[1]
+                    default:
+                        throw GraphFailure(
+                            GraphError.response(
+                                400, "BadRequest",
+                                "Parsing OData Select and Expand failed: The query option '\(pair[0])' is not "
+                                    + "supported inside $expand."))
+                    }
+                }
+            }
+            expansions.append(expansion)
+        }
+        return expansions
+    }
+}
+
+/// One item of `$expand`.
+struct Expansion {
+    /// As written: `manager`, `microsoft.graph.itemAttachment/item`.
+    var path: String
+    /// `$select` inside the parentheses, lower-cased.
+    var select: Set<String>?
+    /// `$levels` inside the parentheses, as written.
+    var levels: String?
+
+    static func malformed(_ text: String) -> GraphFailure {
+        GraphFailure(
+            GraphError.response(
+                400, "BadRequest", "Parsing OData Select and Expand failed: '\(text)' is not a valid $expand."))
+    }
+
+    /// What Graph answers for a property its type does not have.
+    static func unknownProperty(_ name: String, on type: String) -> GraphFailure {
+        GraphFailure(
+            GraphError.response(
+                400, "BadRequest",
+                "Parsing OData Select and Expand failed: Could not find a property named '\(name)' on type "
+                    + "'microsoft.graph.\(type)'."))
     }
 }
 

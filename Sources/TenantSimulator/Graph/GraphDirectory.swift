@@ -17,38 +17,128 @@ extension GraphAPI {
             case "displayname": SplitFilter.stringComparison(clause) { users[$0].displayName }
             case "department": SplitFilter.stringComparison(clause) { users[$0].department }
             case "jobtitle": SplitFilter.stringComparison(clause) { users[$0].jobTitle }
-            case "accountenabled": SplitFilter.boolComparison(clause) { !state.isDisabled(users[$0].id, at: now) }
+            case "accountenabled": SplitFilter.boolComparison(clause) { isEnabled(users[$0], state, at: now) }
             default: nil
             }
         }
+        let manager = try managerExpansion(call)
         let visible = users.indices.filter { users[$0].createdAt <= now && filter.matches($0) }
         let (range, nextLink) = offsetSlice(paging, count: visible.count, path: "/users", call)
-        let values = visible[range].map { call.project(renderUser(users[$0], state, now: now)) }
+        let values = visible[range].map { renderExpandedUser(users[$0], state, call, manager: manager) }
         return collection(call, context: "users", values, nextLink: nextLink)
     }
 
     func getUser(_ call: GraphCall, _ state: TenantState) throws(GraphFailure) -> SimResponse {
         try call.require(.readUsers)
+        let manager = try managerExpansion(call)
         let user = try directoryUser(call)
-        return entity(call, context: "users/$entity", call.project(renderUser(user, state, now: call.now)))
+        return entity(call, context: "users/$entity", renderExpandedUser(user, state, call, manager: manager))
+    }
+
+    // MARK: Managers
+
+    /// How deep and with which properties `$expand=manager` asks for managers.
+    struct ManagerExpansion {
+        /// 1 for the immediate manager; `$levels=max` reads as 1000.
+        var levels: Int
+        var select: Set<String>?
+    }
+
+    /// `$expand=manager`, `manager($select=id,displayName)`, `manager($levels=max)`; `nil` without `$expand`.
+    /// Users have no other expandable relationship here.
+    func managerExpansion(_ call: GraphCall) throws(GraphFailure) -> ManagerExpansion? {
+        var found: ManagerExpansion?
+        for expansion in try call.expansions() {
+            guard expansion.path.lowercased() == "manager" else {
+                throw Expansion.unknownProperty(expansion.path, on: "user")
+            }
+            var levels = 1
+            if let text = expansion.levels {
+                if text.lowercased() == "max" {
+                    levels = 1000
+                } else if let number = Int(text), (1...1000).contains(number) {
+                    levels = number
+                } else {
+                    throw GraphFailure(
+                        GraphError.response(
+                            400, "Request_BadRequest", "Invalid value '\(text)' for $levels: use 1 to 1000 or max."))
+                }
+            }
+            found = ManagerExpansion(levels: levels, select: expansion.select)
+        }
+        return found
+    }
+
+    /// `GET users/{id}/manager`: the manager as a `directoryObject` (a user); 404 when none.
+    func getManager(_ call: GraphCall, _ state: TenantState) throws(GraphFailure) -> SimResponse {
+        try call.require(.readUsers)
+        let user = try directoryUser(call)
+        guard let managerId = user.managerId, let index = userIndexById[managerId], users[index].createdAt <= call.now
+        else { throw GraphFailure(GraphError.resourceNotFound("manager")) }
+        return entity(
+            call, context: "directoryObjects/$entity",
+            call.project(renderManager(users[index], state, now: call.now, select: nil, levels: 0)))
+    }
+
+    /// A user as a list or a single read shows it: `$select` applied, then the manager
+    /// chain when `$expand=manager` asks (an expanded relationship is there whatever
+    /// `$select` says; absent when the user has no manager).
+    func renderExpandedUser(_ user: SimulatedUser, _ state: TenantState, _ call: GraphCall, manager: ManagerExpansion?)
+        -> OrderedJSON
+    {
+        let json = call.project(renderUser(user, state, now: call.now))
+        guard let manager, case .object(var members) = json,
+            let rendered = managerChain(of: user, state, now: call.now, select: manager.select, levels: manager.levels)
+        else { return json }
+        members.append(.init("manager", rendered))
+        return .object(members)
+    }
+
+    private func managerChain(
+        of user: SimulatedUser, _ state: TenantState, now: Date, select: Set<String>?, levels: Int
+    ) -> OrderedJSON? {
+        guard levels > 0, let managerId = user.managerId, let index = userIndexById[managerId],
+            users[index].createdAt <= now
+        else { return nil }
+        return renderManager(users[index], state, now: now, select: select, levels: levels - 1)
+    }
+
+    /// A manager as a `directoryObject`: `@odata.type` first, then the user, then (while
+    /// `levels` remain) their own manager.
+    private func renderManager(
+        _ manager: SimulatedUser, _ state: TenantState, now: Date, select: Set<String>?, levels: Int
+    ) -> OrderedJSON {
+        guard case .object(let properties) = GraphCall.project(renderUser(manager, state, now: now), select: select)
+        else { return .null }
+        var members = [OrderedJSON.Member("@odata.type", .string("#microsoft.graph.user"))] + properties
+        if let next = managerChain(of: manager, state, now: now, select: select, levels: levels) {
+            members.append(.init("manager", next))
+        }
+        return .object(members)
+    }
+
+    /// A shared mailbox is never enabled for sign-in; anyone else is until disabled.
+    func isEnabled(_ user: SimulatedUser, _ state: TenantState, at now: Date) -> Bool {
+        !user.isSharedMailbox && !state.isDisabled(user.id, at: now)
     }
 
     func renderUser(_ user: SimulatedUser, _ state: TenantState, now: Date) -> OrderedJSON {
         let names = user.displayName.split(separator: " ", maxSplits: 1).map(String.init)
+        func optional(_ text: String) -> OrderedJSON { text.isEmpty ? .null : .string(text) }
         return .object([
             "businessPhones": .array([]),
             "displayName": .string(user.displayName),
-            "givenName": names.first.map(OrderedJSON.string) ?? .null,
-            "jobTitle": .string(user.jobTitle),
+            "givenName": user.isSharedMailbox ? .null : names.first.map(OrderedJSON.string) ?? .null,
+            "jobTitle": optional(user.jobTitle),
             "mail": .string(user.userPrincipalName),
             "mobilePhone": .null,
             "officeLocation": .string(user.home.city),
             "preferredLanguage": .string(Self.locale(of: user).tag),
-            "surname": names.count > 1 ? .string(names[1]) : .null,
+            "surname": names.count > 1 && !user.isSharedMailbox ? .string(names[1]) : .null,
             "userPrincipalName": .string(user.userPrincipalName),
             "id": .string(user.id),
-            "accountEnabled": .bool(!state.isDisabled(user.id, at: now)),
-            "department": .string(user.department),
+            "accountEnabled": .bool(isEnabled(user, state, at: now)),
+            "department": optional(user.department),
             "createdDateTime": .string(SimTime.graphTime(user.createdAt)),
             "usageLocation": .string(user.home.countryOrRegion),
         ])

@@ -201,8 +201,9 @@ extension GraphAPI {
 
     func renderMessage(_ message: MailMessage, _ placement: Placement) -> OrderedJSON {
         let sent =
-            placement.folder == "sentitems" || message.folder == "sentitems"
-            ? message.receivedDateTime : message.receivedDateTime.addingTimeInterval(-2)
+            message.sentDateTime
+            ?? (placement.folder == "sentitems" || message.folder == "sentitems"
+                ? message.receivedDateTime : message.receivedDateTime.addingTimeInterval(-2))
         var conversation = GraphSupport.generator("conversation:" + message.subject.lowercased())
         return .object([
             "id": .string(placement.id),

@@ -151,7 +151,8 @@ extension GraphAPI {
         return OffsetRequest(kind: kind, filterText: fields[1], top: top, offset: offset)
     }
 
-    /// The slice of a `count`-long list this page shows, and the link to the next page.
+    /// The slice of a `count`-long list this page shows, and the link to the next page
+    /// (which keeps the request's `$select` and `$expand`, as Graph's do).
     func offsetSlice(_ paging: OffsetRequest, count: Int, path: String, _ call: GraphCall) -> (
         range: Range<Int>, nextLink: String?
     ) {
@@ -159,6 +160,10 @@ extension GraphAPI {
         let end = min(count, start + paging.top)
         guard end < count else { return (start..<end, nil) }
         let token = GraphSupport.encodeToken([paging.kind, paging.filterText, String(paging.top), String(end)])
-        return (start..<end, link(call, path, [("$top", String(paging.top)), ("$skiptoken", token)]))
+        var query = [("$top", String(paging.top)), ("$skiptoken", token)]
+        for name in ["$select", "$expand"] {
+            if let value = call.queryValue(name) { query.append((name, value)) }
+        }
+        return (start..<end, link(call, path, query))
     }
 }

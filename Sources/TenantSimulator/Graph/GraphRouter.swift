@@ -2,8 +2,9 @@ import Foundation
 
 /// The endpoints of the simulated Graph.
 enum GraphRoute: Sendable, Hashable {
-    case listUsers, getUser, patchUser, revokeSignInSessions
+    case listUsers, getUser, patchUser, revokeSignInSessions, getManager
     case listMessages, listFolderMessages, messagesDelta, getMessage, deleteMessage, moveMessage, sendMail
+    case listAttachments, getAttachment, getAttachmentContent
     case listRules, getRule, deleteRule, mailboxSettings
     case listDomains, getDomain
     case listSignIns, getSignIn
@@ -45,7 +46,15 @@ enum GraphRouter {
         func messageItem() -> Node {
             Node(
                 ["GET": .getMessage, "DELETE": .deleteMessage],
-                children: ["move": Node(["POST": .moveMessage])])
+                children: [
+                    "move": Node(["POST": .moveMessage]),
+                    "attachments": Node(
+                        ["GET": .listAttachments],
+                        parameter: (
+                            "attachment",
+                            Node(["GET": .getAttachment], children: ["$value": Node(["GET": .getAttachmentContent])])
+                        )),
+                ])
         }
         let folder = Node(children: [
             "messages": Node(
@@ -59,6 +68,7 @@ enum GraphRouter {
             children: [
                 "messages": Node(["GET": .listMessages], parameter: ("message", messageItem())),
                 "mailfolders": Node(parameter: ("folder", folder)),
+                "manager": Node(["GET": .getManager]),
                 "mailboxsettings": Node(["GET": .mailboxSettings]),
                 "sendmail": Node(["POST": .sendMail]),
                 "revokesigninsessions": Node(["POST": .revokeSignInSessions]),

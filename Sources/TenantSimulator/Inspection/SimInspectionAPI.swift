@@ -20,6 +20,7 @@ extension SimulatedTenant {
             "baseURL": .string(baseURL),
             "tenantId": .string(directory.tenantId),
             "tenantDomain": .string(directory.defaultDomain),
+            "reportMailbox": directory.reportMailbox.map(OrderedJSON.string) ?? .null,
             "clientId": .string(apps.collector.clientId),
             "clientSecret": .string(apps.collector.clientSecret),
             "loginBaseURL": .string(baseURL),
@@ -43,6 +44,8 @@ extension SimulatedTenant {
             return .json(200, info(baseURL: currentBaseURL))
         case ("GET", ["ground-truth"]):
             return .jsonData(200, Self.encode(world.groundTruth))
+        case ("GET", ["user-reports"]):
+            return .json(200, userReportsDocument())
         case ("GET", ["state"]):
             return .json(200, stateDocument(now: now))
         case ("GET", ["writes"]):
@@ -83,9 +86,43 @@ extension SimulatedTenant {
             return .microsoftError(
                 404, code: "NotFound",
                 message:
-                    "Unknown /sim endpoint. Try GET /sim/info, /sim/ground-truth, /sim/state, /sim/writes, /sim/faults, /sim/clock."
+                    "Unknown /sim endpoint. Try GET /sim/info, /sim/ground-truth, /sim/user-reports, /sim/state, "
+                    + "/sim/writes, /sim/faults, /sim/clock."
             )
         }
+    }
+
+    /// Every report that reaches the report mailbox over the run (ground truth, not what
+    /// exists yet at the simulator's clock).
+    private func userReportsDocument() -> OrderedJSON {
+        let mailbox: OrderedJSON = world.directory.reportMailbox.map(OrderedJSON.string) ?? .null
+        let reports: [OrderedJSON] = world.timeline.userReports.map(Self.render)
+        return .object([.init("reportMailbox", mailbox), .init("value", .array(reports))])
+    }
+
+    private static func render(_ report: UserReport) -> OrderedJSON {
+        let original: OrderedJSON = .object([
+            "internetMessageId": .string(report.originalInternetMessageId),
+            "sender": .string(report.originalSender),
+            "senderName": .string(report.originalSenderName),
+            "subject": .string(report.originalSubject),
+            "receivedDateTime": .string(SimTime.graphTime(report.originalReceivedDateTime)),
+        ])
+        let submission: OrderedJSON = report.submissionId.map(OrderedJSON.string) ?? .null
+        return .object([
+            "channel": .string(report.channel.rawValue),
+            "reporter": .string(report.reporterUserPrincipalName),
+            "reporterId": .string(report.reporterUserId),
+            "reportMessageId": .string(report.reportMessageId),
+            "reportInternetMessageId": .string(report.reportInternetMessageId),
+            "reportSubject": .string(report.reportSubject),
+            "reportedAt": .string(SimTime.contentTime(report.reportedAt)),
+            "receivedDateTime": .string(SimTime.graphTime(report.receivedDateTime)),
+            "attachmentId": .string(report.attachmentId),
+            "reportedMessage": original,
+            "verdict": .string(report.verdict.rawValue),
+            "submissionId": submission,
+        ])
     }
 
     private func stateDocument(now: Date) -> OrderedJSON {

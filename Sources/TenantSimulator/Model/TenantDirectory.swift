@@ -10,12 +10,20 @@ public struct TenantDirectory: Sendable, Hashable {
     /// one is always the initial `*.onmicrosoft.com` domain.
     public var domains: [AcceptedDomain]
     public var users: [SimulatedUser]
+    /// The user principal name of the shared mailbox users send suspicious mail to
+    /// (`phishreports@contoso.com`), as an attachment; it is one of ``users``.
+    /// `nil` for a directory made without one.
+    public var reportMailbox: String?
 
-    public init(tenantId: String, displayName: String, domains: [AcceptedDomain], users: [SimulatedUser]) {
+    public init(
+        tenantId: String, displayName: String, domains: [AcceptedDomain], users: [SimulatedUser],
+        reportMailbox: String? = nil
+    ) {
         self.tenantId = tenantId
         self.displayName = displayName
         self.domains = domains
         self.users = users
+        self.reportMailbox = reportMailbox
     }
 
     public var defaultDomain: String { domains.first(where: \.isDefault)?.name ?? domains[0].name }
@@ -30,6 +38,16 @@ public struct TenantDirectory: Sendable, Hashable {
     public func user(id: String) -> SimulatedUser? {
         users.first { $0.id == id || $0.userPrincipalName.caseInsensitiveCompare(id) == .orderedSame }
     }
+
+    /// The user's manager (Graph `users/{id}/manager`); `nil` at the top of the organisation,
+    /// for the break-glass account and for shared mailboxes.
+    public func manager(of user: SimulatedUser) -> SimulatedUser? {
+        guard let managerId = user.managerId else { return nil }
+        return users.first { $0.id == managerId }
+    }
+
+    /// The shared mailbox of ``reportMailbox``.
+    public var reportMailboxUser: SimulatedUser? { reportMailbox.flatMap(user(id:)) }
 }
 
 /// A domain the tenant receives mail for (`GET /domains`).
@@ -61,10 +79,16 @@ public struct SimulatedUser: Sendable, Hashable {
     /// Addresses the user signs in from on ordinary days.
     public var usualIPs: [String]
     public var createdAt: Date
+    /// The object id of the user's manager (Graph `manager`); `nil` when they have none.
+    public var managerId: String?
+    /// A shared mailbox (the phishing-report mailbox): a user object that nobody signs in
+    /// to (`accountEnabled` false), with no background activity and never a victim.
+    public var isSharedMailbox: Bool
 
     public init(
         id: String, userPrincipalName: String, displayName: String, department: String, jobTitle: String,
-        isVIP: Bool, isProtected: Bool, home: Place, usualIPs: [String], createdAt: Date
+        isVIP: Bool, isProtected: Bool, home: Place, usualIPs: [String], createdAt: Date, managerId: String? = nil,
+        isSharedMailbox: Bool = false
     ) {
         self.id = id
         self.userPrincipalName = userPrincipalName
@@ -76,6 +100,8 @@ public struct SimulatedUser: Sendable, Hashable {
         self.home = home
         self.usualIPs = usualIPs
         self.createdAt = createdAt
+        self.managerId = managerId
+        self.isSharedMailbox = isSharedMailbox
     }
 }
 

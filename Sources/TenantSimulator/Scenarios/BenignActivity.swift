@@ -39,7 +39,7 @@ enum BenignActivity {
         guard !users.isEmpty, span > 0 else { return }
         let eventsPerUser = max(0, Int((context.backgroundRate * span / 3600).rounded()))
         let roles = assignRoles(users, travel: span >= 14 * 3600, random: &builder.random)
-        let everyone = builder.directory.users
+        let everyone = builder.directory.users.filter { !$0.isSharedMailbox }
 
         var fractions: [Double] = []
         fractions.reserveCapacity(eventsPerUser)
@@ -169,6 +169,50 @@ enum BenignActivity {
             from: user, to: recipients, subject: builder.random.pick(subjects), body: builder.random.pick(bodies),
             at: time, clientIP: ip)
     }
+
+    // MARK: Reports of legitimate mail
+
+    /// About one user in thirty (at least one) receives a newsletter and, not trusting it,
+    /// forwards it as an attachment to the phishing-report mailbox: reports a collector
+    /// must carry like any other, whose original is clean. No threat submission, no alert.
+    static func reportNewsletters(_ builder: inout ScenarioBuilder, _ context: ScenarioContext) {
+        let span = context.end.timeIntervalSince(context.start)
+        guard builder.directory.reportMailboxUser != nil, span > 0 else { return }
+        var reporters = context.victims.filter { !$0.isProtected && !$0.isSharedMailbox }
+        guard !reporters.isEmpty else { return }
+        builder.random.shuffle(&reporters)
+        for reporter in reporters.prefix(max(1, reporters.count / 30)) {
+            let newsletter = builder.random.pick(reportedNewsletters)
+            let arrival = context.time(at: 0.1 + 0.6 * builder.random.unit())
+            let (message, _) = builder.deliverMail(
+                to: reporter, from: newsletter.sender, subject: newsletter.subject, body: newsletter.body,
+                at: arrival, senderIP: "198.51.100.\(builder.random.between(30...90))")
+            let reportedAt = min(
+                context.end.addingTimeInterval(-60),
+                arrival.addingTimeInterval(Double(builder.random.between(5 * 60...90 * 60))))
+            builder.deliverReport(
+                by: reporter, of: message, at: max(arrival, reportedAt), channel: .forwardedAsAttachment)
+        }
+    }
+
+    /// Legitimate bulk mail that users sometimes take for phishing.
+    static let reportedNewsletters = [
+        (
+            sender: Recipient(name: "Fabrikam Newsletter", address: "newsletter@fabrikam.example"),
+            subject: "Your November product digest",
+            body: "Highlights of the month from Fabrikam. Manage your subscription in your account settings."
+        ),
+        (
+            sender: Recipient(name: "Tailspin Digest", address: "digest@tailspin.example"),
+            subject: "Action needed: confirm your event registration",
+            body: "Confirm your seat for the Tailspin partner summit before Friday. See you there."
+        ),
+        (
+            sender: Recipient(name: "Adventure Works News", address: "news@adventure-works.example"),
+            subject: "We have updated our privacy policy",
+            body: "We have updated our privacy policy. No action is required on your part."
+        ),
+    ]
 
     // MARK: Look-alikes
 

@@ -57,7 +57,45 @@ enum DirectoryGenerator {
                     first: first, last: last, department: department, title: title, isVIP: false, isProtected: false,
                     taken: &taken, created: created, random: &random))
         }
-        return TenantDirectory(tenantId: tenantId, displayName: "Contoso (simulated)", domains: domains, users: users)
+        assignManagers(&users)
+        // The shared mailbox comes last, from a stream of its own, so every person (and
+        // every draw after the directory) is what it was before the mailbox existed.
+        var mailboxRandom = random.derived("report-mailbox")
+        let mailbox = reportMailbox(domain: domains[0].name, created: created, random: &mailboxRandom)
+        users.append(mailbox)
+        return TenantDirectory(
+            tenantId: tenantId, displayName: "Contoso (simulated)", domains: domains, users: users,
+            reportMailbox: mailbox.userPrincipalName)
+    }
+
+    /// The organisation chart, without a random draw: the CEO and the break-glass account
+    /// have no manager; the CFO and Finance report to the CFO's line (CFO → CEO); in every
+    /// other department the first person (in directory order) becomes its manager,
+    /// reporting to the CEO, and the others report to them.
+    static func assignManagers(_ users: inout [SimulatedUser]) {
+        guard let ceo = users.firstIndex(where: { $0.jobTitle == "Chief Executive Officer" }) else { return }
+        let cfo = users.firstIndex { $0.jobTitle == "Chief Financial Officer" }
+        if let cfo { users[cfo].managerId = users[ceo].id }
+        var heads: [String: String] = [:]
+        if let cfo { heads["Finance"] = users[cfo].id }
+        for index in users.indices where index != ceo && index != cfo && !users[index].isProtected {
+            let department = users[index].department
+            if let head = heads[department] {
+                users[index].managerId = head
+            } else {
+                heads[department] = users[index].id
+                users[index].jobTitle = "\(department) Manager"
+                users[index].managerId = users[ceo].id
+            }
+        }
+    }
+
+    /// `phishreports@<default domain>`: a shared mailbox, not a person.
+    static func reportMailbox(domain: String, created: Date, random: inout SeededGenerator) -> SimulatedUser {
+        SimulatedUser(
+            id: random.guid(), userPrincipalName: "phishreports@\(domain)", displayName: "Phishing Reports",
+            department: "", jobTitle: "", isVIP: false, isProtected: false, home: homePlaces[0],
+            usualIPs: ["203.0.113.10"], createdAt: created, isSharedMailbox: true)
     }
 
     private static func makeUser(

@@ -179,7 +179,7 @@ public struct ScenarioBuilder: Sendable {
             subject: subject, from: sender,
             toRecipients: [Recipient(name: recipient.displayName, address: recipient.userPrincipalName)],
             receivedDateTime: time, bodyPreview: String(body.prefix(255)), body: body, isRead: false,
-            hasAttachments: hasAttachments, verdict: verdict)
+            hasAttachments: hasAttachments, verdict: verdict, senderIP: senderIP)
         if !folder.isEmpty { timeline.messages.append(message) }
         guard verdict != .clean else { return (message, nil) }
         let id = random.guid()
@@ -343,11 +343,21 @@ public struct ScenarioBuilder: Sendable {
 
     // MARK: Threats and risk
 
-    /// A user reports a message as phishing: a threat submission in Graph and the
-    /// "Email reported by user as malware or phish" alert in the audit log.
+    /// A user reports a message as phishing with Outlook's Report button: a threat
+    /// submission in Graph, the "Email reported by user as malware or phish" alert in the
+    /// audit log and, when the tenant has a report mailbox, a copy of the message as an
+    /// attachment in it (see ``deliverReport(by:of:at:channel:submissionId:)``).
     /// Returns the submission id and the alert record id.
     @discardableResult
     public mutating func reportPhish(by reporter: SimulatedUser, message: MailMessage, at time: Date)
+        -> (submissionId: String, recordId: String)
+    {
+        let result = submitPhish(by: reporter, message: message, at: time)
+        deliverReport(by: reporter, of: message, at: time, channel: .reportButton, submissionId: result.submissionId)
+        return result
+    }
+
+    private mutating func submitPhish(by reporter: SimulatedUser, message: MailMessage, at time: Date)
         -> (submissionId: String, recordId: String)
     {
         let submission = ThreatSubmission(
@@ -365,6 +375,118 @@ public struct ScenarioBuilder: Sendable {
             id: id, contentType: .general, time: time.addingTimeInterval(30), subject: reporter.userPrincipalName,
             body: .document(document))
         return (submission.id, id)
+    }
+
+    /// `reporter` sends `message` to the report mailbox as an attachment at `time`: a
+    /// report message (`hasAttachments`, one item attachment holding the original with its
+    /// transport headers) arrives in the mailbox's inbox seconds later, and the report is
+    /// kept in ``TenantTimeline/userReports``. Nothing when the tenant has no report mailbox.
+    ///
+    /// Its ids and delay come from a generator of its own, seeded by the report, so
+    /// adding reports to a scenario leaves every other draw of the scenario as it was.
+    @discardableResult
+    public mutating func deliverReport(
+        by reporter: SimulatedUser, of message: MailMessage, at time: Date, channel: UserReport.Channel,
+        submissionId: String? = nil
+    ) -> UserReport? {
+        guard let mailbox = directory.reportMailboxUser else { return nil }
+        var local = GraphSupport.generator(
+            "user-report|\(reporter.id)|\(message.id)|\(SimTime.milliseconds(time))|\(channel.rawValue)")
+        let received = time.addingTimeInterval(Double(local.between(3...20)) + local.unit())
+        let subject =
+            channel == .reportButton ? "Phishing report: \(message.subject)" : "FW: \(message.subject)"
+        let body: String
+        switch channel {
+        case .reportButton:
+            body =
+                "This message was reported as phishing by \(reporter.displayName) "
+                + "(\(reporter.userPrincipalName)) using the Report button. The reported message is attached."
+        case .forwardedAsAttachment:
+            body = "Hi, I got the attached message and I am not sure it is genuine. Can you check it?"
+        }
+        var original = message
+        original.attachments = []
+        let attachment = MailAttachment(
+            id: "AAMkAD" + local.base64url(byteCount: 72) + "BEgAQA" + local.base64url(byteCount: 24) + "=",
+            name: message.subject, lastModifiedDateTime: time, item: original,
+            itemHeaders: Self.transportHeaders(of: message, recipient: reporter, random: &local))
+        let report = MailMessage(
+            id: "AAMkAD" + local.base64url(byteCount: 108) + "=", mailboxUserId: mailbox.id, folder: "inbox",
+            internetMessageId: "<\(local.base64url(byteCount: 24))@\(Self.domain(of: reporter.userPrincipalName))>",
+            subject: subject, from: Recipient(name: reporter.displayName, address: reporter.userPrincipalName),
+            toRecipients: [Recipient(name: mailbox.displayName, address: mailbox.userPrincipalName)],
+            receivedDateTime: received, bodyPreview: String(body.prefix(255)), body: body, isRead: false,
+            hasAttachments: true, verdict: .clean, attachments: [attachment], sentDateTime: time)
+        timeline.messages.append(report)
+        let userReport = UserReport(
+            channel: channel, reporterUserId: reporter.id, reporterUserPrincipalName: reporter.userPrincipalName,
+            reportMailbox: mailbox.userPrincipalName, reportMessageId: report.id,
+            reportInternetMessageId: report.internetMessageId, reportSubject: subject, reportedAt: time,
+            receivedDateTime: received, attachmentId: attachment.id,
+            originalInternetMessageId: message.internetMessageId, originalSender: message.from.address,
+            originalSenderName: message.from.name, originalSubject: message.subject,
+            originalReceivedDateTime: message.receivedDateTime, verdict: message.verdict,
+            submissionId: submissionId)
+        timeline.userReports.append(userReport)
+        return userReport
+    }
+
+    /// The `internetMessageHeaders` of a delivered message, as Exchange Online stamps
+    /// them: how it came in, what authentication said, then the sender's own headers.
+    static func transportHeaders(of message: MailMessage, recipient: SimulatedUser, random: inout SeededGenerator)
+        -> [MessageHeader]
+    {
+        let senderDomain = domain(of: message.from.address)
+        let sent = message.sentDateTime ?? message.receivedDateTime.addingTimeInterval(-2)
+        let site = ["BN8", "CH2", "DM6", "SA1"][random.below(4)]
+        let server =
+            "\(site)PR0\(random.between(1...9))MB\(random.between(1000...9999)).namprd0\(random.between(1...9))"
+            + ".prod.outlook.com"
+        let build = "15.20.\(random.between(7000...8999)).\(random.between(10...40))"
+        var headers: [MessageHeader] = []
+        func add(_ name: String, _ value: String) { headers.append(MessageHeader(name: name, value: value)) }
+        if let ip = message.senderIP {
+            let tls = "version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+            add(
+                "Received",
+                "from mail.\(senderDomain) (\(ip)) by \(server) (2603:10b6:408::\(random.between(16...255))) "
+                    + "with Microsoft SMTP Server (\(tls)) id \(build); \(SimTime.mailDate(message.receivedDateTime))")
+            let authentication: String
+            switch message.verdict {
+            case .clean, .spam:
+                authentication =
+                    "spf=pass (sender IP is \(ip)) smtp.mailfrom=\(senderDomain); dkim=pass (signature was verified) "
+                    + "header.d=\(senderDomain);dmarc=pass action=none header.from=\(senderDomain);"
+                    + "compauth=pass reason=100"
+            case .phish, .malware:
+                authentication =
+                    "spf=pass (sender IP is \(ip)) smtp.mailfrom=\(senderDomain); dkim=none (message not signed) "
+                    + "header.d=none;dmarc=none action=none header.from=\(senderDomain);compauth=softpass reason=201"
+            }
+            add("Authentication-Results", authentication)
+            add(
+                "Received-SPF",
+                "Pass (protection.outlook.com: domain of \(senderDomain) designates \(ip) as permitted sender)")
+        } else {
+            add(
+                "Received",
+                "from \(server) ([::1]) by \(server) ([fe80::\(random.between(16...255))%4]) with mapi id "
+                    + "\(build); \(SimTime.mailDate(sent))")
+        }
+        let to = message.toRecipients.map { "\($0.name) <\($0.address)>" }.joined(separator: ", ")
+        add("From", "\(message.from.name) <\(message.from.address)>")
+        add("To", to.isEmpty ? "\(recipient.displayName) <\(recipient.userPrincipalName)>" : to)
+        add("Subject", message.subject)
+        add("Thread-Topic", message.subject)
+        add("Date", SimTime.mailDate(sent))
+        add("Message-ID", message.internetMessageId)
+        add("Content-Language", "en-US")
+        add("X-MS-Exchange-Organization-SCL", message.verdict == .clean ? "1" : "5")
+        add("X-MS-Exchange-Organization-AuthAs", message.senderIP == nil ? "Internal" : "Anonymous")
+        add("Content-Type", "text/plain; charset=\"utf-8\"")
+        add("Content-Transfer-Encoding", "8bit")
+        add("MIME-Version", "1.0")
+        return headers
     }
 
     /// A Defender for Office 365 alert about a user (Graph `alerts_v2` and the audit log).

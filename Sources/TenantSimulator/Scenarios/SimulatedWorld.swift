@@ -25,7 +25,7 @@ public struct SimulatedWorld: Sendable {
 
         // Victims are ordinary staff: not VIP, not protected, so each attack's
         // criticality is exactly what its ground truth says.
-        var victimPool = directory.users.filter { !$0.isVIP && !$0.isProtected }
+        var victimPool = directory.users.filter { !$0.isVIP && !$0.isProtected && !$0.isSharedMailbox }
         var victimRandom = root.derived("victims")
         victimRandom.shuffle(&victimPool)
         let attackers = configuration.scenarios.compactMap(ScenarioCatalog.named).filter(\.isAttack)
@@ -44,11 +44,17 @@ public struct SimulatedWorld: Sendable {
         }
         // The background runs for everybody but the attack victims: each attack gives
         // its victims the ordinary history it needs (a sign-in from home before the
-        // attacker's), so no background event can blur an attack's ground truth.
+        // attacker's), so no background event can blur an attack's ground truth. Nobody
+        // signs in to the shared report mailbox; it only receives reports.
         let background = ScenarioContext(
-            start: start, end: end, victims: directory.users.filter { !claimed.contains($0.id) },
+            start: start, end: end,
+            victims: directory.users.filter { !claimed.contains($0.id) && !$0.isSharedMailbox },
             backgroundRate: configuration.backgroundRate)
         ScenarioCatalog.benign.play(&builder, background)
+        // Newsletters reported by mistake, on a stream of their own so the background and
+        // every attack stay what they were without them.
+        builder.random = root.derived("user-reports")
+        BenignActivity.reportNewsletters(&builder, background)
         for (scenario, context) in contexts {
             builder.random = root.derived("scenario:" + scenario.name)
             scenario.play(&builder, context)

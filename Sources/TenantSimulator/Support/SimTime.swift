@@ -18,6 +18,17 @@ public enum SimTime {
         return "\(parts.date)T\(parts.time).\(pad(parts.milliseconds, 3))Z"
     }
 
+    /// `Fri, 20 Nov 2026 01:02:03 +0000`: the `Date` header of a mail message (RFC 5322), always UTC.
+    public static func mailDate(_ date: Date) -> String {
+        let parts = utcParts(date)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // 1970-01-01 was a Thursday.
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((seconds.floorDiv(86_400) % 7) + 7) % 7]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let clock = "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
+        return "\(weekday), \(parts.day) \(months[parts.month - 1]) \(pad(parts.year, 4)) \(clock) +0000"
+    }
+
     /// Whole milliseconds since 1970, the resolution of every simulated time.
     public static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))

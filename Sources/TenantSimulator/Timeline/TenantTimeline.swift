@@ -14,6 +14,9 @@ public struct TenantTimeline: Sendable {
     public var alerts: [SecurityAlert] = []
     public var threatSubmissions: [ThreatSubmission] = []
     public var auditRecords: [AuditRecordSpec] = []
+    /// Every report that reached the phishing-report mailbox, by arrival: ground truth
+    /// for the collector, whose report messages are in ``messages``.
+    public var userReports: [UserReport] = []
 
     public init(start: Date, end: Date) {
         self.start = start
@@ -29,6 +32,7 @@ public struct TenantTimeline: Sendable {
         alerts = alerts.stableSorted { $0.createdAt < $1.createdAt }
         threatSubmissions = threatSubmissions.stableSorted { $0.createdAt < $1.createdAt }
         auditRecords = auditRecords.stableSorted { $0.creationTime < $1.creationTime }
+        userReports = userReports.stableSorted { $0.receivedDateTime < $1.receivedDateTime }
     }
 }
 

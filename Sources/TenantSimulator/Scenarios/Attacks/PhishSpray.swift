@@ -22,7 +22,7 @@ enum PhishSpray {
 
         let recipients = sprayRecipients(victim: victim, builder: &builder, context: context)
         let sent = builder.sendMail(
-            from: victim, to: recipients, subject: "Shared with you: Q3 remittance advice",
+            from: victim, to: recipients, subject: sentSubject,
             body: "\(victim.displayName) shared a document with you. Open: \(Attacker.lureURL(&builder.random))",
             at: clock.at(130), clientIP: attackerIP, verdict: .phish)
 
@@ -34,7 +34,21 @@ enum PhishSpray {
                 + "\(recipients.count) recipients inside and outside the tenant.",
             evidence: [foreign.recordId, foreign.event.id, sent.sendRecordId] + [sent.threatRecordId].compactMap(\.self)
         )
+
+        // A colleague who got it reports it: the report names an internal sender, the
+        // compromised account. Last, so every draw above stays as it was.
+        let directory = builder.directory
+        if let colleague = recipients.lazy.compactMap({ directory.user(id: $0.address) }).first,
+            let copy = builder.timeline.messages.last(where: {
+                $0.mailboxUserId == colleague.id && $0.folder == "inbox" && $0.subject == sentSubject
+            })
+        {
+            builder.reportPhish(
+                by: colleague, message: copy, at: clock.at(130 + 15 + 20 * builder.random.unit()))
+        }
     }
+
+    static let sentSubject = "Shared with you: Q3 remittance advice"
 
     /// 25 to 35 recipients: colleagues and outside contacts. Colleagues are taken only
     /// from this attack's own spare victims and from people whose background is plain
