@@ -70,38 +70,6 @@ public enum M365Time {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
-    /// ISO 8601 as Graph and the Management API write times: with or without a zone suffix
-    /// (no suffix means UTC) and with 0-7 fractional digits.
-    public static func parseISO(_ text: String) -> Date? {
-        var body = Substring(text)
-        var offset = 0
-        if body.hasSuffix("Z") || body.hasSuffix("z") {
-            body = body.dropLast()
-        } else if body.count > 6, let sign = body.index(body.endIndex, offsetBy: -6, limitedBy: body.startIndex),
-            body[sign] == "+" || body[sign] == "-"
-        {
-            let zone = body[body.index(after: sign)...].split(separator: ":")
-            guard zone.count == 2, let hours = Int(zone[0]), let minutes = Int(zone[1]) else { return nil }
-            offset = (hours * 3600 + minutes * 60) * (body[sign] == "+" ? 1 : -1)
-            body = body[..<sign]
-        }
-        var fraction = 0.0
-        if let dot = body.firstIndex(of: ".") {
-            guard let value = Double("0" + body[dot...]) else { return nil }
-            fraction = value
-            body = body[..<dot]
-        }
-        let halves = body.split(separator: "T")
-        guard halves.count == 2 else { return nil }
-        let ymd = halves[0].split(separator: "-").compactMap { Int($0) }
-        let hms = halves[1].split(separator: ":").compactMap { Int($0) }
-        guard ymd.count == 3, hms.count == 3 || hms.count == 2 else { return nil }
-        let components = DateComponents(
-            year: ymd[0], month: ymd[1], day: ymd[2], hour: hms[0], minute: hms[1], second: hms.count == 3 ? hms[2] : 0)
-        guard let date = utc.date(from: components) else { return nil }
-        return date.addingTimeInterval(fraction - Double(offset))
-    }
-
     /// An RFC 7231 `Date` header, `Thu, 20 Nov 2026 07:00:00 GMT`; parsed by hand so the
     /// result does not depend on the process locale.
     static func parseHTTPDate(_ text: String) -> Date? {

@@ -11,22 +11,6 @@ struct TopicsCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self]
     )
 
-    struct ClusterOptions: ParsableArguments {
-        @Option(help: "Kafka bootstrap servers, host:port[,host:port...].")
-        var bootstrapServers: String
-
-        @Option(
-            name: .customLong("property"),
-            help: "A librdkafka property such as security.protocol=SASL_SSL (repeatable).")
-        var properties: [PropertyArgument] = []
-
-        var configuration: KafkaConfiguration {
-            KafkaConfiguration(
-                bootstrapServers: bootstrapServers,
-                properties: Dictionary(properties.map { ($0.key, $0.value) }) { _, last in last })
-        }
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create every topic of the catalog (existing ones are left as they are).")

@@ -106,15 +106,7 @@ public final class CollectorLease: Sendable {
     private func acquire(_ iterator: inout KafkaConsumerEvents.Iterator) async throws(CollectorError) -> Checkpoints? {
         var reported = false
         while true {
-            let event: KafkaConsumerEvent?
-            do {
-                event = try await iterator.next()
-            } catch {
-                throw CollectorError(
-                    code: .checkpointFailed, message: "lease group for \(kind) of \(tenantId): \(error)",
-                    isRetriable: error.isRetriable)
-            }
-            guard let event else { return nil }
+            guard let event = try await next(&iterator, failing: .checkpointFailed) else { return nil }
             switch event {
             case .partitionsAssigned(let partitions) where partitions.contains(leasePartition):
                 consumer.setStartOffsets([KafkaOffset(topicPartition: leasePartition, offset: KafkaOffset.beginning)])
@@ -135,15 +127,7 @@ public final class CollectorLease: Sendable {
     /// Reading events also keeps the membership alive.
     private func watch(_ iterator: inout KafkaConsumerEvents.Iterator) async throws(CollectorError) -> Bool {
         while true {
-            let event: KafkaConsumerEvent?
-            do {
-                event = try await iterator.next()
-            } catch {
-                throw CollectorError(
-                    code: .leaseLost, message: "lease group for \(kind) of \(tenantId) failed: \(error)",
-                    isRetriable: true)
-            }
-            guard let event else { return false }
+            guard let event = try await next(&iterator, failing: .leaseLost) else { return false }
             if case .partitionsRevoked(let partitions, _) = event, partitions.contains(leasePartition) {
                 logger.warning(
                     "lease lost; stopping collection", metadata: ["tenant": "\(tenantId)", "kind": "\(kind)"])
@@ -160,6 +144,19 @@ public final class CollectorLease: Sendable {
     private var leasePartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: 0) }
     private var consumerGroup: String { Self.groupID(kind: kind, tenantId: tenantId) }
 
+    /// The next event of the lease group; a Kafka failure becomes `code`.
+    private func next(_ iterator: inout KafkaConsumerEvents.Iterator, failing code: CollectorError.Code)
+        async throws(CollectorError) -> KafkaConsumerEvent?
+    {
+        do {
+            return try await iterator.next()
+        } catch {
+            throw CollectorError(
+                code: code, message: "lease group \(consumerGroup) on \(topic): \(error)",
+                isRetriable: error.isRetriable || code == .leaseLost)
+        }
+    }
+
     private func readCheckpoints(_ iterator: inout KafkaConsumerEvents.Iterator) async throws(CollectorError)
         -> Checkpoints
     {
@@ -175,14 +172,9 @@ public final class CollectorLease: Sendable {
         let prefix = TopicKeys.checkpoint(tenantID: tenantId, source: "\(kind)/")
         let decoder = BoundedJSONDecoder()
         while true {
-            let event: KafkaConsumerEvent?
-            do {
-                event = try await iterator.next()
-            } catch {
-                throw CollectorError(
-                    code: .checkpointFailed, message: "cannot read \(topic): \(error)", isRetriable: true)
+            guard let event = try await next(&iterator, failing: .checkpointFailed) else {
+                throw CollectorError(code: .checkpointFailed, message: "cancelled", isRetriable: true)
             }
-            guard let event else { throw CancellationErrorAsCollector.cancelled }
             switch event {
             case .message(let message):
                 if let key = message.keyString, key.hasPrefix(prefix), let value = message.value {
@@ -205,8 +197,4 @@ public final class CollectorLease: Sendable {
             }
         }
     }
-}
-
-enum CancellationErrorAsCollector {
-    static let cancelled = CollectorError(code: .checkpointFailed, message: "cancelled", isRetriable: true)
 }

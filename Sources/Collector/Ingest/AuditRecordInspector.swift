@@ -1,5 +1,6 @@
 public import Events
 import Foundation
+import M365
 
 /// Checks one record's bytes and reads the fields the pipeline needs: the record must be a JSON
 /// object within the size limits, with a string `Id`. Anything else becomes an ``IngestProblem``.
@@ -100,7 +101,7 @@ private struct RecordHead: Decodable {
             }
             var creation: Date?
             if let text = try string("CreationTime", creationTime).get() {
-                guard let date = AuditTime.parse(text) else {
+                guard let date = M365Time.parseISO(text) else {
                     return .failure(
                         invalid(
                             "CreationTime", .string(text),

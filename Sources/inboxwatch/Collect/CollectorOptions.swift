@@ -8,27 +8,6 @@ import Logging
 import M365
 import Synchronization
 
-/// Where the collectors write: the Kafka cluster and the topic names.
-struct KafkaOptions: ParsableArguments {
-    @Option(help: "Kafka bootstrap servers, host:port[,host:port...].")
-    var bootstrapServers: String
-
-    @Option(
-        name: .customLong("property"),
-        help: "A librdkafka property such as security.protocol=SASL_SSL (repeatable).")
-    var properties: [PropertyArgument] = []
-
-    @Option(help: "Prefix of the topic names.") var topicPrefix: String = "inboxwatch"
-
-    var configuration: KafkaConfiguration {
-        KafkaConfiguration(
-            bootstrapServers: bootstrapServers,
-            properties: Dictionary(properties.map { ($0.key, $0.value) }) { _, last in last })
-    }
-
-    var catalog: TopicCatalog { TopicCatalog(prefix: topicPrefix) }
-}
-
 /// The tenant(s) to collect: one from flags, or several from `--tenants FILE`.
 struct TenantOptions: ParsableArguments {
     @Option(help: "The tenant (directory) id.") var tenant: String?

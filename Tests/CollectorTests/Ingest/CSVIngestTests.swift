@@ -1,4 +1,5 @@
 import Foundation
+import M365
 import Testing
 
 @testable import Collector
@@ -40,7 +41,7 @@ struct CSVIngestTests {
         let mail = try #require(read[0].fields)
         #expect(mail.recordId == "0a1b2c3d-0000-4000-8000-000000000001")
         #expect(mail.organizationId == AuditSamples.organizationId)
-        #expect(mail.creationTime == AuditTime.parse("2024-03-05T09:14:27Z"))
+        #expect(mail.creationTime == M365Time.parseISO("2024-03-05T09:14:27Z"))
         #expect(mail.userId == "adele.vance@contoso.com")
         #expect(mail.userType == .number(0))
         #expect(mail.workload == "Exchange")
@@ -50,7 +51,7 @@ struct CSVIngestTests {
         let named = try #require(read[2].fields)
         #expect(named.recordType == .name("ExchangeAdmin"))
         #expect(named.userType == .name("Admin"))
-        #expect(named.creationTime == AuditTime.parse("2024-03-05T09:02:11Z"))
+        #expect(named.creationTime == M365Time.parseISO("2024-03-05T09:02:11Z"))
     }
 
     @Test("a Purview export with BOM, LF ends and multi-line CRLF AuditData keeps rows and lines apart")
@@ -76,7 +77,7 @@ struct CSVIngestTests {
         // The pretty record holds 10 line breaks, so the second row starts on line 13.
         #expect(read.map(\.location) == ["\(path):row 2", "\(path):row 3 (line 13)"])
         #expect(read.map(\.fields?.recordId) == rows.map(\.0))
-        #expect(read[0].fields?.creationTime == AuditTime.parse("2024-03-05T09:02:11.587Z"))
+        #expect(read[0].fields?.creationTime == M365Time.parseISO("2024-03-05T09:02:11.587Z"))
         #expect(read[0].fields?.workload == "AzureActiveDirectory")
     }
 
