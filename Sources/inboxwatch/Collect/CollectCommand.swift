@@ -5,6 +5,6 @@ struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Collect Microsoft 365 audit and mail events into Kafka.",
-        subcommands: [CollectAuditCommand.self]
+        subcommands: [CollectAuditCommand.self, CollectMailCommand.self]
     )
 }

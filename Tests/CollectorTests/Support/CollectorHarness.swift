@@ -92,6 +92,19 @@ struct CollectorHarness {
             tenantId: tenantId, tokens: tokens, http: http, endpoints: endpoints, clock: m365Clock, logger: logger)
     }
 
+    /// Graph reads as the mail collector makes them, on the simulator's clock.
+    func graphClient(tokens: TokenProvider) -> GraphClient {
+        GraphClient(
+            tenantId: tenantId, tokens: tokens, http: http, endpoints: endpoints, clock: m365Clock, logger: logger)
+    }
+
+    /// Graph writes with the simulator's action app, as the action worker makes them.
+    func graphActions() -> GraphActions {
+        GraphActions(
+            tenantId: tenantId, tokens: tokens(tenant.apps.actions), http: http, endpoints: endpoints,
+            clock: m365Clock, logger: logger)
+    }
+
     /// The ids of every well-formed audit record the simulator has published by `now`.
     func publishedRecordIds(by now: Date) -> Set<String> {
         var ids = Set<String>()
