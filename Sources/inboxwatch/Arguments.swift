@@ -30,7 +30,7 @@ struct PropertyArgument: ExpressibleByArgument {
 }
 
 /// A length of time: `90s`, `15m`, `4h`, `7d`, or plain seconds.
-struct IntervalArgument: ExpressibleByArgument, Sendable {
+struct IntervalArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
     var seconds: Double
 
     init?(argument: String) {
@@ -48,6 +48,17 @@ struct IntervalArgument: ExpressibleByArgument, Sendable {
     init(seconds: Double) { self.seconds = seconds }
 
     var duration: Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+
+    /// The shortest exact form, as `--help` shows defaults: `4h`, `90s`, `1.5d`.
+    var description: String {
+        for (suffix, factor) in [("d", 86400.0), ("h", 3600), ("m", 60), ("s", 1)]
+        where seconds >= factor && (seconds / factor).rounded() == seconds / factor {
+            return "\(Int(seconds / factor))\(suffix)"
+        }
+        return "\(seconds)s"
+    }
+
+    var defaultValueDescription: String { description }
 
     static var defaultCompletionKind: CompletionKind { .default }
 }

@@ -87,25 +87,9 @@ public struct AuditCollector: Sendable {
         let lease = try CollectorLease(
             kafka: kafka, catalog: publisher.catalog, kind: "audit", tenantId: tenantId,
             sessionTimeoutMilliseconds: settings.leaseSessionTimeoutMilliseconds, logger: logger)
-        while !Task.isCancelled {
-            let tenure: CollectorLease.Tenure
-            do {
-                tenure = try await lease.whileHeld { checkpoints throws(CollectorError) in
-                    try await collect(checkpoints: checkpoints)
-                }
-            } catch {
-                await lease.release()
-                throw error
-            }
-            switch tenure {
-            case .finished, .cancelled:
-                await lease.release()
-                return
-            case .lost:
-                logger.warning("audit collection stopped: lease lost; waiting to take it back")
-            }
+        try await lease.run { checkpoints throws(CollectorError) in
+            try await collect(checkpoints: checkpoints)
         }
-        await lease.release()
     }
 
     private func collect(checkpoints: CollectorLease.Checkpoints) async throws(CollectorError) {

@@ -65,6 +65,28 @@ public final class CollectorLease: Sendable {
         case cancelled
     }
 
+    /// Runs `work` whenever this collector holds the lease, until it finishes, fails or the task
+    /// is cancelled: a lost lease cancels `work`, and the collector waits to take the lease back
+    /// rather than exit. The group is left on the way out, handing the lease on at once.
+    public func run(_ work: @escaping @Sendable (Checkpoints) async throws(CollectorError) -> Void)
+        async throws(CollectorError)
+    {
+        while !Task.isCancelled {
+            let tenure: Tenure
+            do {
+                tenure = try await whileHeld(work)
+            } catch {
+                await release()
+                throw error
+            }
+            guard tenure == .lost else { break }
+            logger.warning(
+                "collection stopped: lease lost; waiting to take it back",
+                metadata: ["tenant": "\(tenantId)", "kind": "\(kind)"])
+        }
+        await release()
+    }
+
     /// Waits until this collector holds the lease, restores the tenant's checkpoints of this
     /// kind, and runs `work` with them while the lease is held. If the lease is lost, `work` is
     /// cancelled and this returns `.lost` once it has stopped; the caller may then wait again.
