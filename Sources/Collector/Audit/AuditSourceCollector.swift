@@ -104,29 +104,19 @@ struct AuditSourceCollector: Sendable {
     ) async throws(CollectorError) {
         guard !blobs.isEmpty else { return }
         let width = max(1, state.policy.blobConcurrency)
-        let client = self.client
         var failure: CollectorError?
-        await withTaskGroup(of: (ContentBlobReference, Result<AuditBlobContent, ManagementError>).self) { group in
+        await withTaskGroup(of: (ContentBlobReference, Result<PreparedBlob, CollectorError>).self) { group in
             var pending = blobs[...]
             func startNext() {
                 guard let blob = pending.popFirst() else { return }
-                group.addTask {
-                    do throws(ManagementError) {
-                        return (blob, .success(try await client.fetchBlob(blob)))
-                    } catch {
-                        return (blob, .failure(error))
-                    }
-                }
+                // Fetching, parsing and encoding run in the child tasks, on every core; only the
+                // dedupe check, the send and the checkpoint below run in order, one blob at a time.
+                group.addTask { [self] in (blob, await fetchAndPrepare(blob)) }
             }
             for _ in 0..<width { startNext() }
             while let (blob, result) = await group.next() {
                 do throws(CollectorError) {
-                    switch result {
-                    case .success(let content):
-                        try await publish(content, blob: blob, state: &state, dedupe: &dedupe, progress: &progress)
-                    case .failure(let error):
-                        try await recordGap(blob, error: error, state: &state)
-                    }
+                    try await publish(try result.get(), blob: blob, state: &state, dedupe: &dedupe, progress: &progress)
                 } catch {
                     failure = error
                     group.cancelAll()
@@ -138,37 +128,72 @@ struct AuditSourceCollector: Sendable {
         if let failure { throw failure }
     }
 
-    private func publish(
-        _ content: AuditBlobContent, blob: ContentBlobReference, state: inout AuditSourceState,
-        dedupe: inout RecordDeduplicator, progress: inout CollectionProgress
-    ) async throws(CollectorError) {
-        let collectedAt = clock.now()
-        var records: [KafkaProducerRecord] = []
-        var ids: [String] = []
-        var inThisBlob = Set<String>()
-        var deadLetters = 0
+    /// A fetched blob turned into records ready to send (each with its `ce_id`) and dead letters;
+    /// or the fetch error, which the publishing side records as a gap.
+    struct PreparedBlob: Sendable {
+        var records: [(id: String, record: KafkaProducerRecord)] = []
+        var deadLetters: [KafkaProducerRecord] = []
+        var fetchError: ManagementError?
+        var collectedAt: Date
+    }
+
+    private func fetchAndPrepare(_ blob: ContentBlobReference) async -> Result<PreparedBlob, CollectorError> {
+        let content: AuditBlobContent
+        do throws(ManagementError) {
+            content = try await client.fetchBlob(blob)
+        } catch {
+            return .success(PreparedBlob(fetchError: error, collectedAt: clock.now()))
+        }
+        do throws(CollectorError) {
+            return .success(try prepare(content, blob: blob))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func prepare(_ content: AuditBlobContent, blob: ContentBlobReference) throws(CollectorError) -> PreparedBlob
+    {
+        var prepared = PreparedBlob(collectedAt: clock.now())
+        prepared.records.reserveCapacity(content.records.count)
         for (index, bytes) in content.records.enumerated() {
             let parsed: AuditRecordParser.ParsedRecord
             do throws(AuditRecordParser.Problem) {
                 parsed = try parser.parse(Array(bytes), expectedTenant: tenantId)
             } catch {
-                deadLetters += 1
                 let letter = DeadLetterRecord(
                     reason: "record \(index) of blob \(blob.contentId): \(error.reason)", errorClass: error.errorClass,
                     stage: "collector.audit", tenantId: tenantId, sourceURI: "\(blob.contentUri)#\(index)",
-                    originalKey: nil, originalValue: Array(bytes), failedAt: collectedAt)
-                records.append(try publisher.deadLetter(letter, key: deadLetterKey))
+                    originalKey: nil, originalValue: Array(bytes), failedAt: prepared.collectedAt)
+                prepared.deadLetters.append(try publisher.deadLetter(letter, key: deadLetterKey))
                 continue
             }
-            let id = EventID.raw(parsed.recordId)
+            let record = try publisher.auditRecord(
+                parsed, contentType: contentType.rawValue, contentId: blob.contentId, source: sourceURI,
+                collectedAt: prepared.collectedAt)
+            prepared.records.append((EventID.raw(parsed.recordId), record))
+        }
+        return prepared
+    }
+
+    private func publish(
+        _ prepared: PreparedBlob, blob: ContentBlobReference, state: inout AuditSourceState,
+        dedupe: inout RecordDeduplicator, progress: inout CollectionProgress
+    ) async throws(CollectorError) {
+        if let error = prepared.fetchError {
+            try await recordGap(blob, error: error, state: &state)
+            return
+        }
+        let collectedAt = prepared.collectedAt
+        var records = prepared.deadLetters
+        var ids: [String] = []
+        var inThisBlob = Set<String>()
+        let deadLetters = prepared.deadLetters.count
+        for (id, record) in prepared.records {
             guard !dedupe.contains(id), inThisBlob.insert(id).inserted else {
                 progress.duplicatesSkipped += 1
                 continue
             }
-            records.append(
-                try publisher.auditRecord(
-                    parsed, contentType: contentType.rawValue, contentId: blob.contentId, source: sourceURI,
-                    collectedAt: collectedAt))
+            records.append(record)
             ids.append(id)
         }
         try await publisher.publish(records)

@@ -43,7 +43,8 @@ public struct AuditRecordParser: Sendable {
     public func parse(_ bytes: [UInt8], expectedTenant: String?) throws(Problem) -> ParsedRecord {
         let value: JSONValue
         do {
-            try limits.check(bytes)
+            // The decoder checks the limits itself before decoding; checking here too cost a
+            // second scan of every record.
             value = try BoundedJSONDecoder(limits: limits).decode(JSONValue.self, from: bytes)
         } catch {
             throw Problem(errorClass: "malformedJSON", reason: "not valid JSON: \(error.message)")
