@@ -33,15 +33,9 @@ struct CollectAuditCommand: AsyncParsableCommand {
     var overlap: IntervalArgument = .init(seconds: 4 * 3600)
     @Option(help: "Longest content window listed at once (at most 24h).")
     var window: IntervalArgument = .init(seconds: 3600)
-    @Option(help: "Pause between cycles once caught up.")
-    var pollInterval: IntervalArgument = .init(seconds: 60)
     @Option(help: "Blobs fetched at once per content type.")
     var blobConcurrency: Int = 4
-    @Option(help: "How long a published record id is remembered to skip duplicates.")
-    var dedupeHorizon: IntervalArgument = .init(seconds: 24 * 3600)
-    @Option(help: "How long a crashed collector keeps its lease before another takes over.")
-    var leaseTimeout: IntervalArgument = .init(seconds: 10)
-    @Flag(help: "Catch up once, then exit (a backfill).") var once = false
+    @OptionGroup var cycle: CycleOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -99,9 +93,9 @@ struct CollectAuditCommand: AsyncParsableCommand {
                     kafka: kafka.configuration,
                     settings: .init(
                         contentTypes: contentTypes.map(AuditContentType.init(rawValue:)), policy: policy(now: Date()),
-                        pollInterval: pollInterval.duration, dedupeHorizon: dedupeHorizon.seconds,
-                        backfillFrom: backfill, once: once,
-                        leaseSessionTimeoutMilliseconds: Int(leaseTimeout.seconds * 1000)),
+                        pollInterval: cycle.pollInterval.duration, dedupeHorizon: cycle.dedupeHorizon.seconds,
+                        backfillFrom: backfill, once: cycle.once,
+                        leaseSessionTimeoutMilliseconds: Int(cycle.leaseTimeout.seconds * 1000)),
                     logger: tenantLogger,
                     health: { health in
                         let level: Logger.Level = health.status == .healthy ? .info : .error

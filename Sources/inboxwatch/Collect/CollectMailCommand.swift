@@ -33,15 +33,9 @@ struct CollectMailCommand: AsyncParsableCommand {
     var since: String?
     @Option(help: "Trailing window re-listed each cycle for late sign-ins and alerts (e.g. 1h).")
     var overlap: IntervalArgument = .init(seconds: 3600)
-    @Option(help: "Pause between cycles once caught up.")
-    var pollInterval: IntervalArgument = .init(seconds: 60)
     @Option(help: "Mailboxes read at once.")
     var mailboxConcurrency: Int = 4
-    @Option(help: "How long a published change id is remembered to skip repeats.")
-    var dedupeHorizon: IntervalArgument = .init(seconds: 24 * 3600)
-    @Option(help: "How long a crashed collector keeps its lease before another takes over.")
-    var leaseTimeout: IntervalArgument = .init(seconds: 10)
-    @Flag(help: "Collect once, then exit (a backfill).") var once = false
+    @OptionGroup var cycle: CycleOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -75,9 +69,9 @@ struct CollectMailCommand: AsyncParsableCommand {
         MailCollector.Settings(
             policy: MailCollectionPolicy(overlap: overlap.seconds, mailboxConcurrency: mailboxConcurrency),
             mailDomains: mailDomains, mailGroups: mailGroups, reportMailbox: reportMailbox,
-            pollInterval: pollInterval.duration, dedupeHorizon: dedupeHorizon.seconds,
-            backfillFrom: try? since.map { try sinceDate($0, now: now) }, once: once,
-            leaseSessionTimeoutMilliseconds: Int(leaseTimeout.seconds * 1000))
+            pollInterval: cycle.pollInterval.duration, dedupeHorizon: cycle.dedupeHorizon.seconds,
+            backfillFrom: try? since.map { try sinceDate($0, now: now) }, once: cycle.once,
+            leaseSessionTimeoutMilliseconds: Int(cycle.leaseTimeout.seconds * 1000))
     }
 
     func run() async throws {

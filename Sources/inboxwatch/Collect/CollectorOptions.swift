@@ -8,6 +8,17 @@ import Logging
 import M365
 import Synchronization
 
+/// How a collector cycles, the same for every source.
+struct CycleOptions: ParsableArguments {
+    @Option(help: "Pause between cycles once caught up.")
+    var pollInterval: IntervalArgument = .init(seconds: 60)
+    @Option(help: "How long a published id is remembered to skip its repeats.")
+    var dedupeHorizon: IntervalArgument = .init(seconds: 24 * 3600)
+    @Option(help: "How long a crashed collector keeps its lease before another takes over.")
+    var leaseTimeout: IntervalArgument = .init(seconds: 10)
+    @Flag(help: "Catch up once, then exit (a backfill).") var once = false
+}
+
 /// The tenant(s) to collect: one from flags, or several from `--tenants FILE`.
 struct TenantOptions: ParsableArguments {
     @Option(help: "The tenant (directory) id.") var tenant: String?
