@@ -55,74 +55,31 @@ struct CollectAuditCommand: AsyncParsableCommand {
     }
 
     func sinceDate(_ text: String, now: Date) throws -> Date {
-        if let interval = IntervalArgument(argument: text) {
-            guard interval.seconds <= AuditCollectionPolicy.retention else {
-                throw ValidationError("--since \(text): the API keeps 7 days; ask for at most 7d")
-            }
-            return now.addingTimeInterval(-interval.seconds)
-        }
-        guard let date = M365Time.parseISO(text) else {
-            throw ValidationError(
-                "--since \(text) is neither an interval like 3d nor a UTC time like 2026-11-20T00:00:00Z")
-        }
-        guard now.timeIntervalSince(date) <= AuditCollectionPolicy.retention else {
-            throw ValidationError("--since \(text) is more than 7 days ago; the API keeps 7 days")
-        }
-        return date
+        try parseSince(text, now: now, limit: AuditCollectionPolicy.retention, keeps: "the API keeps")
     }
 
     func run() async throws {
         common.bootstrapLogging()
-        let logger = Logger(label: "inboxwatch.collect.audit")
-        let tenants = try tenant.load()
-        let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
-        let publisher = RecordPublisher(producer: producer, catalog: kafka.catalog)
-        let display = ProgressDisplay(logger: logger)
         let backfill = try since.map { try sinceDate($0, now: Date()) }
-        var collectors: [AuditCollector] = []
-        for settings in tenants {
-            let tenantLogger = {
-                var copy = logger
-                copy[metadataKey: "tenant"] = "\(settings.tenantId)"
-                return copy
-            }()
-            let connection = try TenantConnection(settings: settings, logger: tenantLogger)
-            collectors.append(
-                AuditCollector(
-                    client: connection.management(clock: .system, logger: tenantLogger), publisher: publisher,
-                    kafka: kafka.configuration,
-                    settings: .init(
-                        contentTypes: contentTypes.map(AuditContentType.init(rawValue:)), policy: policy(now: Date()),
-                        pollInterval: cycle.pollInterval.duration, dedupeHorizon: cycle.dedupeHorizon.seconds,
-                        backfillFrom: backfill, once: cycle.once,
-                        leaseSessionTimeoutMilliseconds: Int(cycle.leaseTimeout.seconds * 1000)),
-                    logger: tenantLogger,
-                    health: { health in
-                        let level: Logger.Level = health.status == .healthy ? .info : .error
-                        tenantLogger.log(level: level, "collector health changed", metadata: ["health": "\(health)"])
-                    },
-                    progress: display.show))
-        }
-        let failure = await runUntilSignal(collectors, logger: logger)
-        display.finish()
-        try await producer.flush()
-        await producer.close()
-        if let failure { throw failure }
-    }
-
-    /// Runs every tenant's collector until SIGINT/SIGTERM (or all finish with `--once`).
-    private func runUntilSignal(_ collectors: [AuditCollector], logger: Logger) async -> CollectorError? {
-        await runWorkersUntilSignal(
-            logger: logger,
-            workers: collectors.map { collector in
-                { () async -> CollectorError? in
-                    do throws(CollectorError) {
-                        try await collector.run()
-                        return nil
-                    } catch {
-                        return error
-                    }
+        let settings = AuditCollector.Settings(
+            contentTypes: contentTypes.map(AuditContentType.init(rawValue:)), policy: policy(now: Date()),
+            pollInterval: cycle.pollInterval.duration, dedupeHorizon: cycle.dedupeHorizon.seconds,
+            backfillFrom: backfill, once: cycle.once,
+            leaseSessionTimeoutMilliseconds: Int(cycle.leaseTimeout.seconds * 1000))
+        try await runCollectors(label: "inboxwatch.collect.audit", kafka: kafka, tenants: try tenant.load()) {
+            tenant in
+            let collector = AuditCollector(
+                client: tenant.connection.management(clock: .system, logger: tenant.logger),
+                publisher: tenant.publisher, kafka: tenant.kafka, settings: settings, logger: tenant.logger,
+                health: tenant.health, progress: tenant.display.show)
+            return {
+                do throws(CollectorError) {
+                    try await collector.run()
+                    return nil
+                } catch {
+                    return error
                 }
-            })
+            }
+        }
     }
 }

@@ -45,21 +45,7 @@ struct CollectMailCommand: AsyncParsableCommand {
     }
 
     func sinceDate(_ text: String, now: Date) throws -> Date {
-        let limit = MailCollectionPolicy.maximumLookback
-        if let interval = IntervalArgument(argument: text) {
-            guard interval.seconds <= limit else {
-                throw ValidationError("--since \(text): Graph keeps sign-ins 30 days; ask for at most 30d")
-            }
-            return now.addingTimeInterval(-interval.seconds)
-        }
-        guard let date = M365Time.parseISO(text) else {
-            throw ValidationError(
-                "--since \(text) is neither an interval like 3d nor a UTC time like 2026-11-20T00:00:00Z")
-        }
-        guard now.timeIntervalSince(date) <= limit else {
-            throw ValidationError("--since \(text) is more than 30 days ago; Graph keeps sign-ins 30 days")
-        }
-        return date
+        try parseSince(text, now: now, limit: MailCollectionPolicy.maximumLookback, keeps: "Graph keeps sign-ins")
     }
 
     /// The collector settings of one tenant: the flags, else what the tenants file says.
@@ -76,53 +62,29 @@ struct CollectMailCommand: AsyncParsableCommand {
 
     func run() async throws {
         common.bootstrapLogging()
-        let logger = Logger(label: "inboxwatch.collect.mail")
-        let tenants = try tenant.load()
-        let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
-        let publisher = RecordPublisher(producer: producer, catalog: kafka.catalog)
-        let display = ProgressDisplay(logger: logger)
         let now = Date()
-        var collectors: [MailCollector] = []
-        for tenantSettings in tenants {
-            let tenantLogger = {
-                var copy = logger
-                copy[metadataKey: "tenant"] = "\(tenantSettings.tenantId)"
-                return copy
-            }()
+        try await runCollectors(label: "inboxwatch.collect.mail", kafka: kafka, tenants: try tenant.load()) {
+            tenant in
             let settings = collectorSettings(
-                mailDomains: mailDomains.isEmpty ? tenantSettings.mailDomains ?? [] : mailDomains,
-                reportMailbox: reportMailbox ?? tenantSettings.reportMailbox,
-                mailGroups: tenantSettings.mailGroups ?? [], now: now)
+                mailDomains: mailDomains.isEmpty ? tenant.settings.mailDomains ?? [] : mailDomains,
+                reportMailbox: reportMailbox ?? tenant.settings.reportMailbox,
+                mailGroups: tenant.settings.mailGroups ?? [], now: now)
             let problems = settings.problems()
             guard problems.isEmpty else {
-                throw ValidationError("tenant \(tenantSettings.tenantId): " + problems.joined(separator: "; "))
+                throw ValidationError("tenant \(tenant.settings.tenantId): " + problems.joined(separator: "; "))
             }
-            let connection = try TenantConnection(settings: tenantSettings, logger: tenantLogger)
-            collectors.append(
-                MailCollector(
-                    client: connection.graph(clock: .system, logger: tenantLogger), publisher: publisher,
-                    kafka: kafka.configuration, settings: settings, logger: tenantLogger,
-                    health: { health in
-                        let level: Logger.Level = health.status == .healthy ? .info : .error
-                        tenantLogger.log(level: level, "collector health changed", metadata: ["health": "\(health)"])
-                    },
-                    progress: display.show))
-        }
-        let failure = await runWorkersUntilSignal(
-            logger: logger,
-            workers: collectors.map { collector in
-                { () async -> CollectorError? in
-                    do throws(CollectorError) {
-                        try await collector.run()
-                        return nil
-                    } catch {
-                        return error
-                    }
+            let collector = MailCollector(
+                client: tenant.connection.graph(clock: .system, logger: tenant.logger), publisher: tenant.publisher,
+                kafka: tenant.kafka, settings: settings, logger: tenant.logger, health: tenant.health,
+                progress: tenant.display.show)
+            return {
+                do throws(CollectorError) {
+                    try await collector.run()
+                    return nil
+                } catch {
+                    return error
                 }
-            })
-        display.finish()
-        try await producer.flush()
-        await producer.close()
-        if let failure { throw failure }
+            }
+        }
     }
 }
