@@ -249,7 +249,9 @@ import Testing
             let error = await #expect(throws: HTTPError.self) { try await client.execute(HTTPRequest(url: url)) }
             #expect(error?.code == .tlsFailure)
             #expect(error?.isRetriable == false)
-            #expect(!capture.lines.contains { $0.contains("Retrying") })
+            // A TLS failure is never retried. (On a loaded machine the first attempt can hit the 2 s
+            // connect timeout instead, which is retried: that retry is not what this test is about.)
+            #expect(!capture.lines.contains { $0.contains("Retrying") && $0.contains("tlsFailure") })
         }
     }
 
