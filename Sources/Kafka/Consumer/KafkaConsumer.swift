@@ -313,7 +313,9 @@ private let rebalanceCallback:
         UnsafeMutableRawPointer?
     ) -> Void = { rk, err, partitions, opaque in
         guard let rk, let context = ClientContext.of(opaque) else { return }
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL when the protocol is not known (yet, or any more while the consumer closes):
+        // treated as eager, which is what an unknown protocol falls back to.
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
         let offsets = partitions.map { TopicPartitionList.offsets(of: $0) } ?? []
         let kind: RebalanceNotice.Kind =
             switch err {
