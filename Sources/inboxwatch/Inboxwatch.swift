@@ -7,7 +7,13 @@ struct Inboxwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inboxwatch",
         abstract: "Mailbox-compromise detection and response for Microsoft 365, on Kafka.",
-        subcommands: [BrokerCommand.self, TopicsCommand.self, SimulateCommand.self, CollectCommand.self, IngestCommand.self]
+        subcommands: [
+            BrokerCommand.self,
+            TopicsCommand.self,
+            SimulateCommand.self,
+            CollectCommand.self,
+            IngestCommand.self,
+        ]
     )
 }
 
