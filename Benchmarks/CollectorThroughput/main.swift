@@ -719,40 +719,21 @@ struct RawTopic {
     }
 
     static func read(_ topic: String, kafka: KafkaConfiguration) async throws -> RawTopic {
-        let consumer = try KafkaConsumer(
-            configuration: kafka, groupID: "bench-reader-\(UUID().uuidString.prefix(8))", topics: [topic],
-            maxBatch: 1_024)
         var result = RawTopic()
-        var remaining: [KafkaTopicPartition: Int64] = [:]
         var keyBytes: [[UInt8]: Int] = [:]
-        var assigned = false
-        for try await event in consumer.events {
-            switch event {
-            case .partitionsAssigned(let partitions):
-                assigned = true
-                for partition in partitions {
-                    let marks = try await consumer.watermarks(of: partition)
-                    result.watermarks[partition.partition] = marks
-                    if marks.high > marks.low { remaining[partition] = marks.high }
-                }
-            case .message(let message):
-                let record = KafkaProducerRecord(
-                    topic: topic, key: message.key, value: message.value, headers: message.headers)
-                let size = size(record)
-                result.keptBytes += size
-                result.keptCount += 1
-                keyBytes[record.key ?? [], default: 0] += size
-                if let id = record.headers.last(named: "ce_id")?.stringValue { result.ids.insert(id) }
-                result.kept[message.partition, default: []].append(record)
-                if let end = remaining[message.topicPartition], message.offset >= end - 1 {
-                    remaining[message.topicPartition] = nil
-                }
-            case .partitionsRevoked:
-                break
-            }
-            if assigned && remaining.isEmpty { break }
+        try await KafkaTopicReader.read(
+            topic, configuration: kafka,
+            onPartition: { partition, low, high in result.watermarks[partition.partition] = (low, high) }
+        ) { message in
+            let record = KafkaProducerRecord(
+                topic: topic, key: message.key, value: message.value, headers: message.headers)
+            let size = size(record)
+            result.keptBytes += size
+            result.keptCount += 1
+            keyBytes[record.key ?? [], default: 0] += size
+            if let id = record.headers.last(named: "ce_id")?.stringValue { result.ids.insert(id) }
+            result.kept[message.partition, default: []].append(record)
         }
-        await consumer.close()
         if let (key, bytes) = keyBytes.max(by: { $0.value < $1.value }) {
             result.largestKey = (String(decoding: key, as: UTF8.self), bytes)
         }

@@ -21,52 +21,19 @@ public enum PublishedRecordReader {
         kafka: KafkaConfiguration, topic: String, sourcePrefix: String, horizonStart: Date, perPartitionLimit: Int,
         logger: Logger
     ) async throws(CollectorError) -> PublishedIDs {
-        var configuration = kafka
-        configuration["session.timeout.ms"] = configuration["session.timeout.ms"] ?? "10000"
-        configuration["isolation.level"] = "read_uncommitted"
-        let group = "inboxwatch.collector.readback.\(UUID().uuidString.lowercased())"
-        let consumer: KafkaConsumer
-        do {
-            consumer = try KafkaConsumer(configuration: configuration, groupID: group, topics: [topic], logger: logger)
-        } catch {
-            throw failure("cannot read back \(topic)", error)
-        }
         var found: PublishedIDs = [:]
-        var remaining: [KafkaTopicPartition: Int64] = [:]
-        var assigned = false
         var scanned = 0
         do {
-            for try await event in consumer.events {
-                switch event {
-                case .partitionsAssigned(let partitions):
-                    assigned = true
-                    var starts: [KafkaOffset] = []
-                    for partition in partitions {
-                        let marks = try await consumer.watermarks(of: partition)
-                        guard marks.high > marks.low else { continue }
-                        starts.append(
-                            KafkaOffset(
-                                topicPartition: partition,
-                                offset: max(marks.low, marks.high - Int64(max(1, perPartitionLimit)))))
-                        remaining[partition] = marks.high
-                    }
-                    consumer.setStartOffsets(starts)
-                case .message(let message):
-                    scanned += 1
-                    if let end = remaining[message.topicPartition], message.offset >= end - 1 {
-                        remaining[message.topicPartition] = nil
-                    }
-                    collect(message, sourcePrefix: sourcePrefix, horizonStart: horizonStart, into: &found)
-                case .partitionsRevoked:
-                    break
-                }
-                if assigned && remaining.isEmpty { break }
+            try await KafkaTopicReader.read(
+                topic, configuration: kafka, lastPerPartition: max(1, perPartitionLimit), logger: logger
+            ) { message in
+                scanned += 1
+                collect(message, sourcePrefix: sourcePrefix, horizonStart: horizonStart, into: &found)
             }
         } catch {
-            await consumer.close()
-            throw failure("cannot read back \(topic)", error)
+            throw CollectorError(
+                code: .checkpointFailed, message: "cannot read back \(topic): \(error)", isRetriable: error.isRetriable)
         }
-        await consumer.close()
         logger.info(
             "read back published record ids",
             metadata: [
@@ -85,9 +52,5 @@ public enum PublishedRecordReader {
         let at = message.timestampMilliseconds.map { Date(millisecondsSince1970: $0) } ?? horizonStart
         guard at >= horizonStart else { return }
         found[source, default: []].append((id, at))
-    }
-
-    private static func failure(_ what: String, _ error: KafkaError) -> CollectorError {
-        CollectorError(code: .checkpointFailed, message: "\(what): \(error)", isRetriable: error.isRetriable)
     }
 }

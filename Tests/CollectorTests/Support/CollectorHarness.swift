@@ -139,33 +139,11 @@ final class TestClock: Sendable {
     func set(_ now: Date) { date.withLock { $0 = now } }
 }
 
-/// Reads a whole topic in a throwaway group.
+/// Reads a whole topic as it stands.
 enum TopicReader {
     static func readAll(_ topic: String, kafka: KafkaConfiguration) async throws -> [KafkaConsumerMessage] {
-        let consumer = try KafkaConsumer(
-            configuration: kafka, groupID: "test-reader-\(UUID().uuidString.prefix(8))", topics: [topic])
-        var remaining: [KafkaTopicPartition: Int64] = [:]
         var messages: [KafkaConsumerMessage] = []
-        var assigned = false
-        for try await event in consumer.events {
-            switch event {
-            case .partitionsAssigned(let partitions):
-                assigned = true
-                for partition in partitions {
-                    let marks = try await consumer.watermarks(of: partition)
-                    if marks.high > marks.low { remaining[partition] = marks.high }
-                }
-            case .message(let message):
-                messages.append(message)
-                if let end = remaining[message.topicPartition], message.offset >= end - 1 {
-                    remaining[message.topicPartition] = nil
-                }
-            case .partitionsRevoked:
-                break
-            }
-            if assigned && remaining.isEmpty { break }
-        }
-        await consumer.close()
+        try await KafkaTopicReader.read(topic, configuration: kafka) { messages.append($0) }
         return messages
     }
 }
