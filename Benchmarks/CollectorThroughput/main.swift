@@ -723,17 +723,17 @@ struct RawTopic {
         var keyBytes: [[UInt8]: Int] = [:]
         try await KafkaTopicReader.read(
             topic, configuration: kafka,
-            onPartition: { partition, low, high in result.watermarks[partition.partition] = (low, high) }
-        ) { message in
-            let record = KafkaProducerRecord(
-                topic: topic, key: message.key, value: message.value, headers: message.headers)
-            let size = size(record)
-            result.keptBytes += size
-            result.keptCount += 1
-            keyBytes[record.key ?? [], default: 0] += size
-            if let id = record.headers.last(named: "ce_id")?.stringValue { result.ids.insert(id) }
-            result.kept[message.partition, default: []].append(record)
-        }
+            onPartition: { partition, low, high in result.watermarks[partition.partition] = (low, high) },
+            onMessage: { message in
+                let record = KafkaProducerRecord(
+                    topic: topic, key: message.key, value: message.value, headers: message.headers)
+                let size = size(record)
+                result.keptBytes += size
+                result.keptCount += 1
+                keyBytes[record.key ?? [], default: 0] += size
+                if let id = record.headers.last(named: "ce_id")?.stringValue { result.ids.insert(id) }
+                result.kept[message.partition, default: []].append(record)
+            })
         if let (key, bytes) = keyBytes.max(by: { $0.value < $1.value }) {
             result.largestKey = (String(decoding: key, as: UTF8.self), bytes)
         }
