@@ -1,0 +1,106 @@
+import Events
+import Foundation
+
+extension Normalizer {
+    /// A JSON object's members, read as leniently as Microsoft's records need: numbers that
+    /// arrive as strings, booleans as `"True"` or `$false`, names whose case differs between
+    /// API versions and exports (`ClientIP`, `ClientIp`).
+    struct Fields: Sendable {
+        let members: [String: JSONValue]
+        private let lowered: [String: JSONValue]
+
+        init(_ members: [String: JSONValue]) {
+            self.members = members
+            var lowered: [String: JSONValue] = [:]
+            for (key, value) in members { lowered[key.lowercased()] = lowered[key.lowercased()] ?? value }
+            self.lowered = lowered
+        }
+
+        /// Nil unless `value` is an object.
+        init?(_ value: JSONValue?) {
+            guard case .object(let members)? = value else { return nil }
+            self.init(members)
+        }
+
+        subscript(_ name: String) -> JSONValue? {
+            members[name] ?? lowered[name.lowercased()]
+        }
+
+        /// The first of `names` that holds a non-empty scalar, as text (trimmed).
+        func text(_ names: String...) -> String? {
+            for name in names {
+                if let value = self[name], let text = Self.text(value), !text.isEmpty { return text }
+            }
+            return nil
+        }
+
+        func int(_ name: String) -> Int? {
+            guard let value = self[name] else { return nil }
+            switch value {
+            case .integer(let number): return Int(exactly: number)
+            case .number(let number): return Int(exactly: number)
+            case .string(let text): return Int(text.trimmingCharacters(in: .whitespaces))
+            default: return nil
+            }
+        }
+
+        func double(_ name: String) -> Double? {
+            guard let value = self[name] else { return nil }
+            switch value {
+            case .integer(let number): return Double(number)
+            case .number(let number): return number.isFinite ? number : nil
+            case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
+            default: return nil
+            }
+        }
+
+        func flag(_ name: String) -> Bool? {
+            guard let value = self[name] else { return nil }
+            if case .bool(let flag) = value { return flag }
+            return Self.text(value).flatMap(Self.flag)
+        }
+
+        func object(_ name: String) -> Fields? { Fields(self[name]) }
+
+        func array(_ name: String) -> [JSONValue] {
+            if case .array(let items)? = self[name] { items } else { [] }
+        }
+
+        /// A scalar as text: numbers without a needless `.0`, booleans as PowerShell prints them,
+        /// lists `;`-joined (how Exchange joins multi-valued parameters). Nil for null.
+        static func text(_ value: JSONValue) -> String? {
+            switch value {
+            case .null: return nil
+            case .string(let text): return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .integer(let number): return String(number)
+            case .number(let number):
+                if let whole = Int64(exactly: number) { return String(whole) }
+                return number.isFinite ? "\(number)" : nil
+            case .bool(let flag): return flag ? "True" : "False"
+            case .array(let items): return items.compactMap(text).joined(separator: ";")
+            case .object: return value.canonicalText
+            }
+        }
+
+        /// `True`, `$true`, `1`, `yes` and their opposites; nil for anything else (empty included).
+        static func flag(_ text: String) -> Bool? {
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "$true", "1", "yes", "on": true
+            case "false", "$false", "0", "no", "off": false
+            default: nil
+            }
+        }
+
+        /// What `value` is, for error messages.
+        static func describe(_ value: JSONValue) -> String {
+            switch value {
+            case .null: "null"
+            case .bool: "a boolean"
+            case .integer, .number: "a number"
+            case .string: "a string"
+            case .array: "an array"
+            case .object: "an object"
+            }
+        }
+    }
+}
