@@ -345,7 +345,7 @@ extension RebalanceNotice {
 }
 
 /// Carries a watermark pair across the layer's queue.
-private struct KafkaWatermarks: Sendable {
+struct KafkaWatermarks: Sendable {
     var low: Int64
     var high: Int64
     var pair: (low: Int64, high: Int64) { (low, high) }

@@ -42,6 +42,31 @@ public struct KafkaConsumerEvents: AsyncSequence, Sendable {
             return try await refill()
         }
 
+        /// What one call to ``poll()`` found.
+        public enum Polled: Sendable, Hashable {
+            case event(KafkaConsumerEvent)
+            /// Nothing arrived within one poll timeout: time for periodic work (a stateful stage
+            /// releasing what waits on a clock, a checkpoint). The sequence goes on.
+            case idle
+            /// The consumer closed or the task was cancelled.
+            case finished
+        }
+
+        /// Like `next()`, but returns `.idle` instead of waiting on when one trip to librdkafka
+        /// brings nothing, so a single task can interleave events with work on a timer.
+        public mutating func poll() async throws(KafkaError) -> Polled {
+            if position < buffer.count {
+                defer { position += 1 }
+                return .event(buffer[position])
+            }
+            if Task.isCancelled || consumer.isClosing { return .finished }
+            buffer = try await consumer.fetch(timeoutMilliseconds: pollTimeoutMilliseconds)
+            position = 0
+            guard !buffer.isEmpty else { return .idle }
+            position = 1
+            return .event(buffer[0])
+        }
+
         @usableFromInline
         mutating func refill() async throws(KafkaError) -> Element? {
             while position == buffer.count {
