@@ -52,8 +52,19 @@ struct MailOutput: Sendable {
                 outcome.skipped += 1
                 continue
             }
-            records.append(
-                try publisher.mailRecord(change.envelope, key: change.key, source: uri, eventTime: change.eventTime))
+            let record = try publisher.mailRecord(
+                change.envelope, key: change.key, source: uri, eventTime: change.eventTime)
+            if change.envelope.resourceKind == .domainList {
+                // Reference data about no user: the correlator instance of every partition needs it
+                // in its own input, so it is broadcast, one copy per partition, same ce_id.
+                for partition in 0..<publisher.catalog.keyedPartitions {
+                    var copy = record
+                    copy.partition = partition
+                    records.append(copy)
+                }
+            } else {
+                records.append(record)
+            }
             ids.append(id)
         }
         try await publisher.publish(records)

@@ -86,7 +86,11 @@ extension CollectorIntegration {
                 Set(published.of(.message).map { $0.envelope.mailbox ?? "" }).isSubset(of: mailboxes),
                 "the report mailbox and mailboxes out of scope are not read as mailboxes")
             #expect(published.of(.user).count == truth.world.directory.users.count)
-            #expect(published.of(.domainList).count == 1)
+            // Broadcast: once on every partition, so each correlator instance knows what is internal.
+            let domainLists = zip(published.envelopes, published.messages).filter { $0.0.resourceKind == .domainList }
+            let partitions = Set(published.messages.map(\.partition))
+            #expect(domainLists.count == partitions.count && partitions.count > 1)
+            #expect(Set(domainLists.map(\.1.partition)) == partitions)
 
             let reports = published.of(.userReport)
             #expect(!truth.userReports.isEmpty, "the world should hold user reports")

@@ -97,10 +97,10 @@ struct PublishedMail {
         zip(envelopes, messages).filter { $0.0.resourceKind == kind }.map { ($0.0, $0.1.keyString ?? "") }
     }
 
-    /// `ce_id`s seen more than once.
+    /// `ce_id`s seen more than once on one partition (the domain list is on every partition once).
     var duplicatedIDs: [String] {
         var counts: [String: Int] = [:]
-        for message in messages { counts[message.ceID ?? "", default: 0] += 1 }
+        for message in messages { counts["\(message.partition)/\(message.ceID ?? "")", default: 0] += 1 }
         return counts.filter { $0.value > 1 }.map(\.key)
     }
 }
