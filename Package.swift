@@ -94,6 +94,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Normalizer, per-user state, detections, stories and the correlator loop.
+        .target(
+            name: "Correlation",
+            dependencies: [
+                "Kafka",
+                "Events",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "inboxwatch",
             dependencies: [
@@ -102,6 +112,7 @@ let package = Package(
                 "HTTP",
                 "M365",
                 "Collector",
+                "Correlation",
                 "TenantSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,6 +163,11 @@ let package = Package(
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Kafka", "Events", "M365", "HTTP", "TenantSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CorrelationTests",
+            dependencies: ["Correlation", "Events", "Kafka", "TenantSimulator"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,30 @@
+/// How the correlator engine orders, keeps and judges events.
+public struct CorrelatorConfiguration: Sendable, Hashable {
+    /// How far behind the slowest delivering feed an event may arrive and still be put in order.
+    public var grace: Duration
+    /// A feed that delivered nothing for this long (processing time) stops holding others back.
+    public var idleAfter: Duration
+    /// Events waiting for the watermark, per partition, before the earliest are released early.
+    public var bufferCapacity: Int
+    public var detection: DetectionConfiguration
+    public var limits: StateLimits
+    /// A finding later than this after a story's latest evidence opens a new story.
+    public var storyWindow: Duration
+    /// Tenants known from configuration (accepted domains, VIPs), by tenant id lower-cased;
+    /// the tenant's own `domainList` events add to them.
+    public var tenants: [String: TenantContext]
+
+    public init(
+        grace: Duration = .seconds(30 * 60), idleAfter: Duration = .seconds(5), bufferCapacity: Int = 100_000,
+        detection: DetectionConfiguration = DetectionConfiguration(), limits: StateLimits = StateLimits(),
+        storyWindow: Duration = .seconds(7 * 24 * 3600), tenants: [String: TenantContext] = [:]
+    ) {
+        self.grace = grace
+        self.idleAfter = idleAfter
+        self.bufferCapacity = bufferCapacity
+        self.detection = detection
+        self.limits = limits
+        self.storyWindow = storyWindow
+        self.tenants = tenants
+    }
+}

@@ -1,0 +1,232 @@
+import Events
+import Foundation
+
+/// The correlator as a pure state machine: raw records in, story events and dead letters out,
+/// checkpoints on request. No I/O and no clock of its own (the caller passes processing time),
+/// so tests drive it with values and the Kafka loop around it stays thin.
+///
+/// Per input partition it keeps a ``PartitionTimeline`` (event-time order within the grace) and
+/// the states of the users whose records live there. Each released event is checked against the
+/// user's applied ids (duplicates and replays change nothing), judged (sign-in assessment), shown
+/// to the detections that read its kind with the state as it was, folded into the state, and the
+/// findings merged into the user's stories.
+public struct CorrelatorEngine: Sendable {
+    public var configuration: CorrelatorConfiguration
+    public let rules: [DetectionRule]
+    public private(set) var counters = CorrelatorCounters()
+
+    private struct Partition: Sendable {
+        var timeline: PartitionTimeline
+        var users: [String: UserState]
+        /// Reference data per tenant: configuration, then what this partition's input said. Each
+        /// partition has its own copy (the collector broadcasts domain lists to every partition), so
+        /// the result does not depend on which instance holds which partition.
+        var tenants: [String: TenantContext]
+        var dirty: Set<String> = []
+    }
+
+    private var partitions: [Int32: Partition] = [:]
+    private let normalizer = Normalizer()
+    private let book: StoryBook
+
+    public init(
+        configuration: CorrelatorConfiguration = CorrelatorConfiguration(),
+        rules: [DetectionRule] = DetectionRule.shipped
+    ) {
+        self.configuration = configuration
+        self.rules = rules
+        self.book = StoryBook(storyWindow: configuration.storyWindow, limits: configuration.limits)
+    }
+
+    public var assignedPartitions: [Int32] { partitions.keys.sorted() }
+
+    /// Users tracked across all partitions.
+    public var trackedUsers: Int { partitions.values.reduce(0) { $0 + $1.users.count } }
+
+    /// Events waiting for the watermark across all partitions.
+    public var pendingEvents: Int { partitions.values.reduce(0) { $0 + $1.timeline.pendingCount } }
+
+    /// The state of one user, if tracked (for tests and the CLI).
+    public func state(of key: String) -> UserState? {
+        for partition in partitions.values { if let state = partition.users[key] { return state } }
+        return nil
+    }
+
+    /// Takes a partition on, with the state restored from the state topic (nil: a fresh start).
+    /// Returns where each feed must be read from: the restored resume offsets.
+    @discardableResult
+    public mutating func assign(
+        _ partition: Int32, restoring checkpoint: PartitionCheckpoint?, now: ContinuousClock.Instant
+    ) -> [RawInput.Feed: Int64] {
+        let timeline: PartitionTimeline
+        if let checkpoint {
+            timeline = PartitionTimeline(
+                grace: configuration.grace, idleAfter: configuration.idleAfter, capacity: configuration.bufferCapacity,
+                startedAt: now, resuming: checkpoint.progress)
+        } else {
+            timeline = PartitionTimeline(
+                grace: configuration.grace, idleAfter: configuration.idleAfter, capacity: configuration.bufferCapacity,
+                startedAt: now)
+        }
+        var tenants = configuration.tenants
+        for (tenant, context) in checkpoint?.progress.tenants ?? [:] {
+            tenants[tenant] = Self.merged(configured: configuration.tenants[tenant], reported: context.acceptedDomains)
+        }
+        partitions[partition] = Partition(timeline: timeline, users: checkpoint?.users ?? [:], tenants: tenants)
+        var offsets: [RawInput.Feed: Int64] = [:]
+        for (key, offset) in checkpoint?.progress.resume ?? [:] {
+            if let feed = RawInput.Feed(rawValue: key) { offsets[feed] = offset }
+        }
+        return offsets
+    }
+
+    /// Takes one raw record in; returns what it (and whatever it released) caused.
+    public mutating func receive(_ input: RawInput, now: ContinuousClock.Instant) -> [CorrelatorOutput] {
+        let number = input.source.partition
+        guard var partition = partitions.removeValue(forKey: number) else {
+            // Not ours (a message fetched just before a revoke): it will be read by its new owner.
+            return []
+        }
+        defer { partitions[number] = partition }
+        counters.received += 1
+        let event: SecurityEvent
+        do {
+            event = try normalizer.normalize(input)
+        } catch {
+            partition.timeline.skip(feed: input.feed, offset: input.source.offset, now: now)
+            counters.deadLettered += 1
+            return [.deadLetter(input, error)]
+                + apply(partition.timeline.tick(now: now), to: &partition)
+        }
+        if event.kind == .acceptedDomains, let domains = event.domains {
+            // Reference data is a table, not an event in time: it applies from when it is read, so
+            // rules older than the list (audit records lag) are judged with it too.
+            partition.tenants[event.tenantId] = Self.merged(
+                configured: configuration.tenants[event.tenantId], reported: Set(domains))
+        }
+        let key = Self.key(event)
+        if let state = partition.users[key],
+            input.source.offset < state.covers[input.feed.rawValue] ?? 0 || state.hasApplied(event.id)
+        {
+            counters.duplicates += 1
+            partition.timeline.skip(feed: input.feed, offset: input.source.offset, now: now)
+            return apply(partition.timeline.tick(now: now), to: &partition)
+        }
+        return apply(
+            partition.timeline.admit(event, feed: input.feed, offset: input.source.offset, now: now), to: &partition)
+    }
+
+    /// Lets idle feeds release what they hold back; call when no input arrived for a while.
+    public mutating func tick(now: ContinuousClock.Instant) -> [CorrelatorOutput] {
+        var outputs: [CorrelatorOutput] = []
+        for number in partitions.keys.sorted() {
+            guard var partition = partitions.removeValue(forKey: number) else { continue }
+            outputs += apply(partition.timeline.tick(now: now), to: &partition)
+            partitions[number] = partition
+        }
+        return outputs
+    }
+
+    /// Applies everything still waiting, whatever the watermark: the end of a bounded input.
+    public mutating func drain() -> [CorrelatorOutput] {
+        var outputs: [CorrelatorOutput] = []
+        for number in partitions.keys.sorted() {
+            guard var partition = partitions.removeValue(forKey: number) else { continue }
+            outputs += apply(partition.timeline.drain(), to: &partition)
+            partitions[number] = partition
+        }
+        return outputs
+    }
+
+    /// The partition's changed users and position, and forgets that they changed: the caller
+    /// writes it to the state topic once the story events before it are acknowledged.
+    public mutating func checkpoint(_ number: Int32) -> PartitionCheckpoint? {
+        guard var partition = partitions[number] else { return nil }
+        let resume = partition.timeline.resumeOffsets()
+        var users: [String: UserState] = [:]
+        for key in partition.dirty {
+            guard var state = partition.users[key] else { continue }
+            // Records of this user from here on may not be reflected (they may be waiting in the
+            // timeline); the applied ids tell which of them are.
+            for (feed, offset) in resume { state.covers[feed.rawValue] = offset }
+            partition.users[key] = state
+            users[key] = state
+        }
+        partition.dirty.removeAll()
+        partitions[number] = partition
+        var latest: [String: Date] = [:]
+        for (feed, time) in partition.timeline.latest { latest[feed.rawValue] = time }
+        let progress = PartitionCheckpoint.Progress(
+            resume: Dictionary(uniqueKeysWithValues: resume.map { ($0.key.rawValue, $0.value) }),
+            watermark: partition.timeline.watermark, latestTimes: latest,
+            tenants: partition.tenants.filter { !$0.value.acceptedDomains.isEmpty })
+        return PartitionCheckpoint(partition: number, progress: progress, users: users)
+    }
+
+    /// Gives a partition up: its last checkpoint, then it is forgotten.
+    public mutating func revoke(_ number: Int32) -> PartitionCheckpoint? {
+        defer { partitions[number] = nil }
+        return checkpoint(number)
+    }
+
+    private mutating func apply(_ entries: [PartitionTimeline.Entry], to partition: inout Partition)
+        -> [CorrelatorOutput]
+    {
+        var outputs: [CorrelatorOutput] = []
+        for entry in entries {
+            outputs += apply(entry, to: &partition)
+        }
+        return outputs
+    }
+
+    private mutating func apply(_ entry: PartitionTimeline.Entry, to partition: inout Partition) -> [CorrelatorOutput] {
+        let event = entry.event
+        guard event.kind != .generic && event.kind != .acceptedDomains else {
+            counters.generic += event.kind == .generic ? 1 : 0
+            return []
+        }
+        let key = Self.key(event)
+        var state = partition.users[key] ?? UserState()
+        guard !state.hasApplied(event.id) else {
+            counters.duplicates += 1
+            return []
+        }
+        if entry.isLate { counters.late += 1 }
+        counters.applied += 1
+        let context = partition.tenants[event.tenantId] ?? TenantContext()
+        let assessment = SignInAssessment.assess(event, state: state, configuration: configuration.detection)
+        let input = DetectionRule.Input(
+            event: event, assessment: assessment, state: state, context: context,
+            configuration: configuration.detection)
+        var findings: [Finding] = []
+        for rule in rules where rule.reads.contains(event.kind) {
+            findings += rule.evaluate(input)
+        }
+        state.apply(
+            event, assessment: assessment, context: context, configuration: configuration.detection,
+            limits: configuration.limits)
+        state.markApplied(event, limits: configuration.limits)
+        counters.findings += findings.count
+        var outputs: [CorrelatorOutput] = []
+        for finding in findings {
+            if let story = book.merge(
+                finding, tenantId: event.tenantId, user: event.user, into: &state, context: context)
+            {
+                outputs.append(.story(story, key: key))
+            }
+        }
+        counters.storyEvents += outputs.count
+        partition.users[key] = state
+        partition.dirty.insert(key)
+        return outputs
+    }
+
+    /// A tenant's context: the configured one, with the domains the tenant itself lists.
+    static func merged(configured: TenantContext?, reported: Set<String>) -> TenantContext {
+        var context = configured ?? TenantContext()
+        context.acceptedDomains = (configured?.acceptedDomains ?? []).union(reported.map { $0.lowercased() })
+        return context
+    }
+
+    static func key(_ event: SecurityEvent) -> String { "\(event.tenantId)/\(event.user)" }
+}

@@ -1,0 +1,21 @@
+public import Events
+public import Foundation
+
+/// What the engine asks its caller to publish.
+public enum CorrelatorOutput: Sendable, Hashable {
+    /// A story event, keyed by the story's `tenant/user`.
+    case story(StoryEvent, key: String)
+    /// A raw record that could not be read, and why: the caller dead-letters it.
+    case deadLetter(RawInput, NormalizationError)
+}
+
+extension RawInput {
+    /// The dead letter for this record, failed at `time` for `error`'s reason.
+    public func deadLetter(_ error: NormalizationError, stage: String, at time: Date) -> DeadLetterRecord {
+        DeadLetterRecord(
+            reason: error.message, errorClass: error.code.rawValue, stage: stage,
+            tenantId: key.split(separator: "/").first.map(String.init), sourceTopic: source.topic,
+            sourcePartition: source.partition, sourceOffset: source.offset, originalKey: Array(key.utf8),
+            originalValue: value, failedAt: time)
+    }
+}

@@ -1,0 +1,144 @@
+public import Foundation
+
+/// Puts one input partition's events — from both raw feeds — into event-time order before the
+/// engine applies them, so the stories do not depend on how the two topics' fetches happened
+/// to interleave or on which instance reads them.
+///
+/// The watermark is the smallest, over the feeds that are delivering, of the latest event time
+/// seen on that feed, minus the grace. Events at or before it are released in (time, id) order;
+/// an event that arrives already behind it is late: released at once and counted. A feed that
+/// delivered nothing for `idleAfter` (processing time) no longer holds the watermark back, so a
+/// quiet feed or the end of a replay does not stall the others. It only moves forward.
+public struct PartitionTimeline: Sendable {
+    /// An event waiting for the watermark, with where it came from.
+    public struct Entry: Sendable, Hashable {
+        public var event: SecurityEvent
+        public var feed: RawInput.Feed
+        public var offset: Int64
+        public var isLate: Bool
+    }
+
+    public var grace: Duration
+    public var idleAfter: Duration
+    /// Beyond this many waiting events the earliest are released early (the watermark moves up to them).
+    public var capacity: Int
+
+    private(set) var pending: [Entry] = []
+    /// Everything at or before this event time has been released.
+    public private(set) var watermark: Date?
+    private(set) var latest: [RawInput.Feed: Date] = [:]
+    private var lastArrival: [RawInput.Feed: ContinuousClock.Instant] = [:]
+    private var startedAt: ContinuousClock.Instant
+    /// Next offset to read, per feed.
+    private(set) var nextOffset: [RawInput.Feed: Int64] = [:]
+
+    public init(grace: Duration, idleAfter: Duration, capacity: Int = 100_000, startedAt: ContinuousClock.Instant) {
+        self.grace = grace
+        self.idleAfter = idleAfter
+        self.capacity = capacity
+        self.startedAt = startedAt
+    }
+
+    /// Resumes where a checkpoint left off: the watermark it had, and the latest times per feed.
+    public init(
+        grace: Duration, idleAfter: Duration, capacity: Int = 100_000, startedAt: ContinuousClock.Instant,
+        resuming checkpoint: PartitionCheckpoint.Progress
+    ) {
+        self.init(grace: grace, idleAfter: idleAfter, capacity: capacity, startedAt: startedAt)
+        watermark = checkpoint.watermark
+        for (feed, time) in checkpoint.latest { latest[feed] = time }
+    }
+
+    public var pendingCount: Int { pending.count }
+
+    /// The first offset per feed whose record may not be applied yet: where a replay must start.
+    public func resumeOffsets() -> [RawInput.Feed: Int64] {
+        var offsets = nextOffset
+        for entry in pending {
+            offsets[entry.feed] = min(offsets[entry.feed] ?? entry.offset, entry.offset)
+        }
+        return offsets
+    }
+
+    /// Takes one event in; returns what is ready to apply, in order.
+    public mutating func admit(
+        _ event: SecurityEvent, feed: RawInput.Feed, offset: Int64, now: ContinuousClock.Instant
+    ) -> [Entry] {
+        nextOffset[feed] = max(nextOffset[feed] ?? 0, offset + 1)
+        lastArrival[feed] = now
+        latest[feed] = max(latest[feed] ?? event.time, event.time)
+        if let watermark, event.time <= watermark {
+            return [Entry(event: event, feed: feed, offset: offset, isLate: true)] + release(now: now)
+        }
+        let entry = Entry(event: event, feed: feed, offset: offset, isLate: false)
+        let index = pending.partitioningIndex { Self.precedes(entry, $0) }
+        pending.insert(entry, at: index)
+        return release(now: now)
+    }
+
+    /// Records that a feed's offset moved without an event (a record skipped or dead-lettered).
+    public mutating func skip(feed: RawInput.Feed, offset: Int64, now: ContinuousClock.Instant) {
+        nextOffset[feed] = max(nextOffset[feed] ?? 0, offset + 1)
+        lastArrival[feed] = now
+    }
+
+    /// Releases what idleness allows: call when no input arrived for a while.
+    public mutating func tick(now: ContinuousClock.Instant) -> [Entry] {
+        release(now: now)
+    }
+
+    /// Releases everything, whatever the watermark (the end of a bounded replay).
+    public mutating func drain() -> [Entry] {
+        if let last = pending.last?.event.time { watermark = max(watermark ?? last, last) }
+        defer { pending.removeAll() }
+        return pending
+    }
+
+    private mutating func release(now: ContinuousClock.Instant) -> [Entry] {
+        if let target = target(now: now), target > (watermark ?? .distantPast) { watermark = target }
+        var ready = 0
+        if let watermark {
+            while ready < pending.count && pending[ready].event.time <= watermark { ready += 1 }
+        }
+        if pending.count - ready > capacity {
+            ready = pending.count - capacity
+            let time = pending[ready - 1].event.time
+            watermark = max(watermark ?? time, time)
+        }
+        guard ready > 0 else { return [] }
+        defer { pending.removeFirst(ready) }
+        return Array(pending.prefix(ready))
+    }
+
+    /// The watermark the feeds allow now.
+    private func target(now: ContinuousClock.Instant) -> Date? {
+        var holding: [Date] = []
+        var anyBlocked = false
+        for feed in [RawInput.Feed.audit, .mail] {
+            let active = now - (lastArrival[feed] ?? startedAt) < idleAfter
+            guard active else { continue }
+            if let time = latest[feed] { holding.append(time) } else { anyBlocked = true }
+        }
+        if anyBlocked { return nil }
+        if let slowest = holding.min() { return slowest.addingTimeInterval(-grace.seconds) }
+        // Every feed is idle: nothing more is coming for now, so nothing need wait.
+        return latest.values.max()
+    }
+
+    static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
+        (lhs.event.time, lhs.event.id) < (rhs.event.time, rhs.event.id)
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongsAfter` (elements must be partitioned by it).
+    func partitioningIndex(where belongsAfter: (Element) -> Bool) -> Int {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = low + (high - low) / 2
+            if belongsAfter(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}

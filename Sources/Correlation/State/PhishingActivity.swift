@@ -1,0 +1,27 @@
+/// Whether an event is phishing that reached the user or left from the account, and in what
+/// words: the second half of "login then phish".
+enum PhishingActivity {
+    static func describe(_ event: SecurityEvent, context: TenantContext, configuration: DetectionConfiguration)
+        -> String?
+    {
+        switch event.kind {
+        case .phishDelivered:
+            let subject = event.mail?.subject.map { " \"\($0)\"" } ?? ""
+            let sender = event.mail?.sender.map { " from \($0)" } ?? ""
+            return "phishing mail\(subject)\(sender) delivered"
+        case .phishReported:
+            let subject = event.mail?.subject.map { " \"\($0)\"" } ?? ""
+            return "reported a phishing mail\(subject)"
+        case .defenderAlert:
+            return event.alert.map { "Defender alert: \($0.title)" } ?? "Defender alert"
+        case .mailSent:
+            let external = (event.mail?.recipients ?? []).filter {
+                !context.isInternal($0, user: event.user, allowed: configuration.allowedExternalDomains)
+            }
+            guard external.count >= configuration.massMailRecipients else { return nil }
+            return "sent mail to \(external.count) external recipients"
+        default:
+            return nil
+        }
+    }
+}
