@@ -10,6 +10,8 @@ import Foundation
 public struct Normalizer: Sendable {
     public init() {}
 
+    /// The event `input` stands for; the same bytes always give the same event (the engine
+    /// replays and deduplicates on that).
     public func normalize(_ input: RawInput) throws(NormalizationError) -> SecurityEvent {
         switch input.feed {
         case .audit:
