@@ -167,7 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CorrelationTests",
-            dependencies: ["Correlation", "Events", "Kafka", "TenantSimulator"],
+            dependencies: [
+                "Correlation", "Events", "Kafka", "TenantSimulator", "Collector", "M365", "HTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

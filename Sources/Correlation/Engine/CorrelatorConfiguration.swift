@@ -6,6 +6,9 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
     public var idleAfter: Duration
     /// Events waiting for the watermark, per partition, before the earliest are released early.
     public var bufferCapacity: Int
+    /// How long (processing time) events of a tenant whose accepted domains are unknown wait for
+    /// its domain list before they are judged with the user's own domain standing in.
+    public var contextWait: Duration
     public var detection: DetectionConfiguration
     public var limits: StateLimits
     /// A finding later than this after a story's latest evidence opens a new story.
@@ -16,12 +19,14 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
 
     public init(
         grace: Duration = .seconds(30 * 60), idleAfter: Duration = .seconds(5), bufferCapacity: Int = 100_000,
+        contextWait: Duration = .seconds(300),
         detection: DetectionConfiguration = DetectionConfiguration(), limits: StateLimits = StateLimits(),
         storyWindow: Duration = .seconds(7 * 24 * 3600), tenants: [String: TenantContext] = [:]
     ) {
         self.grace = grace
         self.idleAfter = idleAfter
         self.bufferCapacity = bufferCapacity
+        self.contextWait = contextWait
         self.detection = detection
         self.limits = limits
         self.storyWindow = storyWindow

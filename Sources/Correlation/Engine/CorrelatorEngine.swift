@@ -22,8 +22,30 @@ public struct CorrelatorEngine: Sendable {
         /// partition has its own copy (the collector broadcasts domain lists to every partition), so
         /// the result does not depend on which instance holds which partition.
         var tenants: [String: TenantContext]
+        /// Released events of tenants whose accepted domains this partition has not seen yet, in
+        /// order: whether forwarding is external cannot be judged before, and judging it with a
+        /// guess would make the result depend on how fast each feed was read.
+        var awaitingContext: [PartitionTimeline.Entry] = []
+        /// When the oldest of `awaitingContext` started waiting.
+        var awaitingSince: ContinuousClock.Instant?
         var dirty: Set<String> = []
+
+        func knowsDomains(of tenant: String) -> Bool {
+            !(tenants[tenant]?.acceptedDomains.isEmpty ?? true)
+        }
+
+        /// Where a replay must start: the first record still waiting, in the timeline or for context.
+        func resumeOffsets() -> [RawInput.Feed: Int64] {
+            var offsets = timeline.resumeOffsets()
+            for entry in awaitingContext {
+                offsets[entry.feed] = min(offsets[entry.feed] ?? entry.offset, entry.offset)
+            }
+            return offsets
+        }
     }
+
+    /// Events held for a tenant's context beyond this are applied with the fallback (the user's own domain).
+    static let awaitingContextCapacity = 10_000
 
     private var partitions: [Int32: Partition] = [:]
     private let normalizer = Normalizer()
@@ -96,13 +118,21 @@ public struct CorrelatorEngine: Sendable {
             partition.timeline.skip(feed: input.feed, offset: input.source.offset, now: now)
             counters.deadLettered += 1
             return [.deadLetter(input, error)]
-                + apply(partition.timeline.tick(now: now), to: &partition)
+                + apply(partition.timeline.tick(now: now), to: &partition, now: now)
         }
         if event.kind == .acceptedDomains, let domains = event.domains {
             // Reference data is a table, not an event in time: it applies from when it is read, so
             // rules older than the list (audit records lag) are judged with it too.
             partition.tenants[event.tenantId] = Self.merged(
                 configured: configuration.tenants[event.tenantId], reported: Set(domains))
+            let held = partition.awaitingContext.filter { $0.event.tenantId == event.tenantId }
+            partition.awaitingContext.removeAll { $0.event.tenantId == event.tenantId }
+            if partition.awaitingContext.isEmpty { partition.awaitingSince = nil }
+            let outputs = apply(held, to: &partition, now: now)
+            return outputs
+                + apply(
+                    partition.timeline.admit(event, feed: input.feed, offset: input.source.offset, now: now),
+                    to: &partition, now: now)
         }
         let key = Self.key(event)
         if let state = partition.users[key],
@@ -110,10 +140,11 @@ public struct CorrelatorEngine: Sendable {
         {
             counters.duplicates += 1
             partition.timeline.skip(feed: input.feed, offset: input.source.offset, now: now)
-            return apply(partition.timeline.tick(now: now), to: &partition)
+            return apply(partition.timeline.tick(now: now), to: &partition, now: now)
         }
         return apply(
-            partition.timeline.admit(event, feed: input.feed, offset: input.source.offset, now: now), to: &partition)
+            partition.timeline.admit(event, feed: input.feed, offset: input.source.offset, now: now), to: &partition,
+            now: now)
     }
 
     /// Lets idle feeds release what they hold back; call when no input arrived for a while.
@@ -121,7 +152,10 @@ public struct CorrelatorEngine: Sendable {
         var outputs: [CorrelatorOutput] = []
         for number in partitions.keys.sorted() {
             guard var partition = partitions.removeValue(forKey: number) else { continue }
-            outputs += apply(partition.timeline.tick(now: now), to: &partition)
+            outputs += apply(partition.timeline.tick(now: now), to: &partition, now: now)
+            if let since = partition.awaitingSince, now - since >= configuration.contextWait {
+                outputs += applyAwaitingContext(&partition)
+            }
             partitions[number] = partition
         }
         return outputs
@@ -132,7 +166,10 @@ public struct CorrelatorEngine: Sendable {
         var outputs: [CorrelatorOutput] = []
         for number in partitions.keys.sorted() {
             guard var partition = partitions.removeValue(forKey: number) else { continue }
-            outputs += apply(partition.timeline.drain(), to: &partition)
+            // Nothing more is coming: what waits for a domain list is judged without it.
+            outputs += applyAwaitingContext(&partition)
+            outputs += apply(partition.timeline.drain(), to: &partition, now: .now)
+            outputs += applyAwaitingContext(&partition)
             partitions[number] = partition
         }
         return outputs
@@ -142,7 +179,7 @@ public struct CorrelatorEngine: Sendable {
     /// writes it to the state topic once the story events before it are acknowledged.
     public mutating func checkpoint(_ number: Int32) -> PartitionCheckpoint? {
         guard var partition = partitions[number] else { return nil }
-        let resume = partition.timeline.resumeOffsets()
+        let resume = partition.resumeOffsets()
         var users: [String: UserState] = [:]
         for key in partition.dirty {
             guard var state = partition.users[key] else { continue }
@@ -169,13 +206,33 @@ public struct CorrelatorEngine: Sendable {
         return checkpoint(number)
     }
 
-    private mutating func apply(_ entries: [PartitionTimeline.Entry], to partition: inout Partition)
-        -> [CorrelatorOutput]
-    {
+    private mutating func apply(
+        _ entries: [PartitionTimeline.Entry], to partition: inout Partition, now: ContinuousClock.Instant
+    ) -> [CorrelatorOutput] {
         var outputs: [CorrelatorOutput] = []
         for entry in entries {
+            let tenant = entry.event.tenantId
+            if !partition.knowsDomains(of: tenant) && entry.event.kind != .generic {
+                if partition.awaitingContext.isEmpty { partition.awaitingSince = now }
+                partition.awaitingContext.append(entry)
+                if partition.awaitingContext.count > Self.awaitingContextCapacity {
+                    outputs += apply(partition.awaitingContext.removeFirst(), to: &partition)
+                }
+                continue
+            }
             outputs += apply(entry, to: &partition)
         }
+        return outputs
+    }
+
+    /// Applies what waited for a tenant's context without it: the input went quiet and no domain
+    /// list came, so the user's own domain stands in for the tenant's.
+    private mutating func applyAwaitingContext(_ partition: inout Partition) -> [CorrelatorOutput] {
+        let held = partition.awaitingContext
+        partition.awaitingContext.removeAll()
+        partition.awaitingSince = nil
+        var outputs: [CorrelatorOutput] = []
+        for entry in held { outputs += apply(entry, to: &partition) }
         return outputs
     }
 

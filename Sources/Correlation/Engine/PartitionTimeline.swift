@@ -47,6 +47,10 @@ public struct PartitionTimeline: Sendable {
         self.init(grace: grace, idleAfter: idleAfter, capacity: capacity, startedAt: startedAt)
         watermark = checkpoint.watermark
         for (feed, time) in checkpoint.latest { latest[feed] = time }
+        // Reading resumes there: a feed with nothing new since keeps its place in later checkpoints.
+        for (key, offset) in checkpoint.resume {
+            if let feed = RawInput.Feed(rawValue: key) { nextOffset[feed] = offset }
+        }
     }
 
     public var pendingCount: Int { pending.count }
@@ -80,6 +84,11 @@ public struct PartitionTimeline: Sendable {
     public mutating func skip(feed: RawInput.Feed, offset: Int64, now: ContinuousClock.Instant) {
         nextOffset[feed] = max(nextOffset[feed] ?? 0, offset + 1)
         lastArrival[feed] = now
+    }
+
+    /// True when no feed delivered anything for `idleAfter`: nothing more is coming for now.
+    public func isIdle(now: ContinuousClock.Instant) -> Bool {
+        [RawInput.Feed.audit, .mail].allSatisfy { now - (lastArrival[$0] ?? startedAt) >= idleAfter }
     }
 
     /// Releases what idleness allows: call when no input arrived for a while.
