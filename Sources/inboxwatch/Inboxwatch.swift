@@ -13,6 +13,8 @@ struct Inboxwatch: AsyncParsableCommand {
             SimulateCommand.self,
             CollectCommand.self,
             IngestCommand.self,
+            CorrelateCommand.self,
+            StoriesCommand.self,
         ]
     )
 }

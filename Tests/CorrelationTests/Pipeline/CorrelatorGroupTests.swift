@@ -137,6 +137,14 @@ struct CorrelatorGroupTests {
         let findings = try await fixture.readAll(fixture.catalog.findingsOCSF)
         #expect(findings.count == events.count)
         expectNoEvidenceTwice(stories)
+
+        // The scenarios' ground truth, for the detections shipped so far (the outlook-rule attack
+        // forwards through a rule desktop Outlook wrote: UpdateInboxRules).
+        let shipped = Set(DetectionRule.shipped.map(\.detection.rawValue))
+        let truth = fixture.tenant.world.groundTruth.expectedStories.filter { shipped.contains($0.detection.rawValue) }
+        #expect(truth.count >= 3)
+        let found = Set(stories.values.map { "\($0.user) \($0.detection) \($0.criticality)" })
+        #expect(found == Set(truth.map { "\($0.user) \($0.detection.rawValue) \($0.criticality)" }))
     }
 
     @Test("two instances, a third joining and one leaving mid-stream: the same stories as one instance")

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Correlation
+import Foundation
+import Kafka
+import Logging
+
+/// `inboxwatch correlate`: a correlator instance in the correlator group.
+struct CorrelateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correlate",
+        abstract: "Join raw audit and mail events per user into stories.",
+        discussion: """
+            Reads inboxwatch.raw.audit and inboxwatch.raw.mail as a member of the correlator group \
+            (run more instances with the same --group-id to spread users across them), puts each \
+            partition's events in event-time order within --grace, keeps per-user state, and writes \
+            story events to inboxwatch.stories and OCSF findings to inboxwatch.findings.ocsf. State \
+            is checkpointed to inboxwatch.correlator.state every --checkpoint-interval and restored \
+            when a partition is assigned, so a restart or rebalance replays only since the last \
+            checkpoint and writes the same story events again (same ce_id). Stops cleanly on \
+            SIGINT/SIGTERM after a last checkpoint.
+            """)
+
+    @OptionGroup var kafka: KafkaOptions
+    @Option(help: "Consumer group of the correlator instances.") var groupId: String = "inboxwatch-correlator"
+    @Option(help: "How late behind the slower feed a record may arrive and still be put in order.")
+    var grace: IntervalArgument = .init(seconds: 30 * 60)
+    @Option(help: "A feed silent this long stops holding the other back.")
+    var idleAfter: IntervalArgument = .init(seconds: 5)
+    @Option(help: "Time between checkpoints: what a crash replays at most.")
+    var checkpointInterval: IntervalArgument = .init(seconds: 5)
+    @Option(
+        help: "How long events wait for their tenant's accepted-domain list before the user's own domain stands in.")
+    var contextWait: IntervalArgument = .init(seconds: 300)
+    @Option(
+        name: .customLong("accepted-domain"),
+        help: "TENANT=DOMAIN: a domain of the tenant counted as internal, besides those the tenant lists (repeatable).")
+    var acceptedDomains: [TenantValueArgument] = []
+    @Option(
+        name: .customLong("vip"), help: "TENANT=UPN: a user whose stories are one level more critical (repeatable).")
+    var vips: [TenantValueArgument] = []
+    @Option(
+        name: .customLong("allow-external-domain"),
+        help: "A partner domain that may receive forwarded mail without a story (repeatable).")
+    var allowedExternalDomains: [String] = []
+    @Option(help: "Window after a suspicious sign-in in which phishing makes a login-then-phish story.")
+    var loginThenPhishWindow: IntervalArgument = .init(seconds: 24 * 3600)
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard grace.seconds > 0, idleAfter.seconds > 0, checkpointInterval.seconds > 0 else {
+            throw ValidationError("--grace, --idle-after and --checkpoint-interval must be longer than zero")
+        }
+        for domain in allowedExternalDomains where !domain.contains(".") || domain.contains("@") {
+            throw ValidationError("--allow-external-domain \(domain) is not a domain name such as partner.example")
+        }
+    }
+
+    var settings: CorrelatorSettings {
+        var tenants: [String: Correlation.TenantContext] = [:]
+        for entry in acceptedDomains {
+            var context = tenants[entry.tenant] ?? Correlation.TenantContext()
+            context.acceptedDomains.insert(entry.value)
+            tenants[entry.tenant] = context
+        }
+        for entry in vips {
+            var context = tenants[entry.tenant] ?? Correlation.TenantContext()
+            context.vipUsers.insert(entry.value)
+            tenants[entry.tenant] = context
+        }
+        var detection = DetectionConfiguration()
+        detection.loginThenPhishWindow = loginThenPhishWindow.duration
+        detection.allowedExternalDomains = Set(allowedExternalDomains.map { $0.lowercased() })
+        return CorrelatorSettings(
+            kafka: kafka.configuration, catalog: kafka.catalog, groupID: groupId,
+            checkpointInterval: checkpointInterval.duration,
+            engine: CorrelatorConfiguration(
+                grace: grace.duration, idleAfter: idleAfter.duration, contextWait: contextWait.duration,
+                detection: detection, tenants: tenants))
+    }
+
+    func run() async throws {
+        common.bootstrapLogging()
+        let logger = Logger(label: "inboxwatch.correlator")
+        let correlator = Correlator(settings: settings, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await correlator.run() }
+            group.addTask {
+                let signal = await waitForTerminationSignal()
+                if signal != 0 { logger.notice("stopping on signal \(signal): checkpointing") }
+            }
+            // Whichever ends first (a signal, or the correlator failing) stops the other.
+            try await group.next()
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// `TENANT=VALUE`, the tenant lower-cased.
+struct TenantValueArgument: ExpressibleByArgument, Sendable {
+    var tenant: String
+    var value: String
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "=") else { return nil }
+        tenant = argument[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+        value = argument[argument.index(after: equals)...].trimmingCharacters(in: .whitespaces).lowercased()
+        guard !tenant.isEmpty, !value.isEmpty else { return nil }
+    }
+}
