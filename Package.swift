@@ -162,13 +162,19 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "Kafka", "Events", "M365", "HTTP", "TenantSimulator"],
+            dependencies: ["Collector", "Kafka", "Events", "M365", "HTTP", "TenantSimulator", "InboxwatchTestSupport"],
+            swiftSettings: strict
+        ),
+        // What tests of several modules share: running `inboxwatch` as a child process.
+        .target(
+            name: "InboxwatchTestSupport",
+            path: "Tests/InboxwatchTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
             name: "CorrelationTests",
             dependencies: [
-                "Correlation", "Events", "Kafka", "TenantSimulator", "Collector", "M365", "HTTP",
+                "Correlation", "Events", "Kafka", "TenantSimulator", "Collector", "M365", "HTTP", "InboxwatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

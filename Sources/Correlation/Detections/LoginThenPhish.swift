@@ -29,15 +29,16 @@ enum LoginThenPhish {
         // A sign-in that arrived after the phishing it led to (later than the grace).
         guard event.kind == .signIn, let assessment = input.assessment, assessment.isSuspicious else { return [] }
         let latest = event.time.addingTimeInterval(window)
-        guard let phish = input.state.phishing.first(where: { $0.time >= event.time && $0.time <= latest }) else {
-            return []
-        }
+        // Every phishing of the window, not just the first: the same story as when the sign-in
+        // came first and each phishing joined it in turn.
+        let phishing = input.state.phishing.filter { $0.time >= event.time && $0.time <= latest }
+        guard !phishing.isEmpty else { return [] }
         let place = [event.ipAddress, event.country.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
         let signIn = UserState.SuspiciousSignIn(
             fact: EventFact(
                 event, summary: "suspicious sign-in from \(place): " + assessment.reasons.joined(separator: "; ")),
             reasons: assessment.reasons)
-        return [finding(signIn: signIn, phish: phish, user: event.user, signIns: [signIn])]
+        return phishing.map { finding(signIn: signIn, phish: $0, user: event.user, signIns: [signIn]) }
     }
 
     static func finding(

@@ -1,6 +1,7 @@
 import Collector
 import Events
 import Foundation
+import InboxwatchTestSupport
 import Kafka
 import Logging
 import TenantSimulator

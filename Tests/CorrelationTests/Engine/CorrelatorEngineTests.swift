@@ -209,6 +209,35 @@ struct CorrelatorEngineTests {
         #expect(story.criticality == .high)
     }
 
+    @Test(
+        "a suspicious sign-in that arrives after its phishing, later than the grace, tells the same story as in order")
+    func aLateSignInJoinsEveryPhishingOfItsWindow() throws {
+        func inputs(signInFirst: Bool) -> [RawInput] {
+            var inputs = EngineInputs()
+            let signIn = { (inputs: inout EngineInputs) in
+                inputs.signIn(
+                    user: "dana@contoso.com", id: "attack", at: Inputs.time(1), ip: "203.0.113.9", country: "RU",
+                    latitude: 55.7, longitude: 37.6, risk: "high")
+            }
+            if signInFirst { signIn(&inputs) }
+            inputs.phishDelivered(user: "dana@contoso.com", id: "p1", at: Inputs.time(2))
+            inputs.phishDelivered(user: "dana@contoso.com", id: "p2", at: Inputs.time(2))
+            // Both feeds move hours on, so a sign-in arriving now is behind the watermark.
+            inputs.signIn(
+                user: "eve@contoso.com", id: "later", at: Inputs.time(9), ip: "198.51.100.3", country: "US",
+                latitude: 47, longitude: -122)
+            inputs.inboxRule(user: "eve@contoso.com", id: "later-rule", at: Inputs.time(9))
+            if !signInFirst { signIn(&inputs) }
+            return inputs.inputs
+        }
+        let inOrder = run(inputs(signInFirst: true))
+        let late = run(inputs(signInFirst: false))
+        #expect(late.engine.counters.late == 1)
+        let story = try #require(inOrder.finalStories.values.first)
+        #expect(story.timeline.count == 3)
+        #expect(late.finalStories.mapValues(\.withoutOffsets) == inOrder.finalStories.mapValues(\.withoutOffsets))
+    }
+
     @Test("a record that is not an envelope is dead-lettered with the reason, and the rest go on")
     func undecodableRecordsAreDeadLettered() {
         var inputs = EngineInputs()

@@ -10,7 +10,7 @@ import Testing
 /// the raw topics the real collectors filled from the simulated tenant.
 @Suite("Correlator instances on Kafka", .serialized)
 struct CorrelatorGroupTests {
-    static let engine = CorrelatorConfiguration(grace: .seconds(30 * 60), idleAfter: .milliseconds(500))
+    static let engine = CorrelatorConfiguration(grace: .seconds(30 * 60), idleAfter: .seconds(2))
 
     func settings(_ fixture: PipelineFixture, group: String) -> CorrelatorSettings {
         CorrelatorSettings(

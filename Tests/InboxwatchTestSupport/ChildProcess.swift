@@ -1,17 +1,16 @@
-import Foundation
-import Testing
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// The `inboxwatch` executable built next to the test bundle.
-enum InboxwatchBinary {
-    struct NotBuilt: Error, CustomStringConvertible {
-        var description: String
+public enum InboxwatchBinary {
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func locate() throws -> URL {
+    public static func locate() throws -> URL {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
                 "inboxwatch"),
@@ -28,11 +27,11 @@ enum InboxwatchBinary {
 }
 
 /// A child process whose stdout and stderr go to a log file the test can wait on.
-final class ChildProcess: Sendable {
+public final class ChildProcess: Sendable {
     private let process: Process
-    let log: URL
+    public let log: URL
 
-    init(_ binary: URL, _ arguments: [String], environment: [String: String], log: URL) throws {
+    public init(_ binary: URL, _ arguments: [String], environment: [String: String], log: URL) throws {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
@@ -46,12 +45,12 @@ final class ChildProcess: Sendable {
         self.log = log
     }
 
-    struct Timeout: Error, CustomStringConvertible {
-        var description: String
+    public struct Timeout: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// Waits until the log contains `text`, polling the file.
-    func waitForLog(_ text: String, seconds: Double) async throws {
+    public func waitForLog(_ text: String, seconds: Double) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let contents = try? String(contentsOf: log, encoding: .utf8), contents.contains(text) { return }
@@ -63,13 +62,13 @@ final class ChildProcess: Sendable {
         throw Timeout(description: "no \"\(text)\" in \(log.path) within \(seconds) s")
     }
 
-    func kill(_ signal: Int32) {
+    public func kill(_ signal: Int32) {
         Glibc.kill(process.processIdentifier, signal)
     }
 
     /// Waits for the process to end and returns its exit status.
     @discardableResult
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         return process.terminationStatus
     }
