@@ -155,6 +155,18 @@ let package = Package(
             path: "Benchmarks/CollectorThroughput",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "CorrelatorThroughput",
+            dependencies: [
+                "Correlation",
+                "Kafka",
+                "Events",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/CorrelatorThroughput",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "M365Tests",
             dependencies: ["M365", "HTTP", "TenantSimulator"],

@@ -7,6 +7,25 @@ import Kafka
 import Logging
 import M365
 import TenantSimulator
+import Testing
+
+/// The pipeline suites run one at a time (each starts correlators that load both cores), and
+/// share one fixture: collecting the simulated tenant is the expensive part.
+@Suite(.serialized) enum CorrelatorPipeline {
+    /// Built once, on first use.
+    static let fixture = FixtureCache()
+}
+
+actor FixtureCache {
+    private var building: Task<PipelineFixture, any Error>?
+
+    func get() async throws -> PipelineFixture {
+        if let building { return try await building.value }
+        let task = Task { try await PipelineFixture.make() }
+        building = task
+        return try await task.value
+    }
+}
 
 /// The pipeline up to the raw topics, for real: a simulated tenant on loopback, both collectors
 /// run once over it, into an embedded broker. What lands on the raw topics is the correlator's
