@@ -1,3 +1,4 @@
+import Events
 public import Foundation
 import Synchronization
 
@@ -49,6 +50,9 @@ enum URLPath {
 /// Time formats the Microsoft APIs use.
 /// Times as Microsoft writes them (Graph, the Management API, audit records).
 public enum M365Time {
+    /// ISO 8601 as Microsoft writes it: ``MicrosoftTime/parse(_:)``.
+    public static func parseISO(_ text: String) -> Date? { MicrosoftTime.parse(text) }
+
     private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

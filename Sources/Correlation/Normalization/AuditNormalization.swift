@@ -17,7 +17,7 @@ extension Normalizer {
                 throw NormalizationError(
                     code: .missingEventTime, message: "audit record \(envelope.recordId) has no CreationTime")
             }
-            guard let time = EventTime.parse(timeText) else {
+            guard let time = MicrosoftTime.parse(timeText) else {
                 throw NormalizationError(
                     code: .missingEventTime,
                     message: "audit record \(envelope.recordId) has CreationTime \"\(timeText.prefix(40))\", "

@@ -15,7 +15,7 @@ extension Normalizer {
             /// The first of `names` that is a time; nil when none is.
             func time(_ names: String...) -> Date? {
                 for name in names {
-                    if let text = fields.text(name), let date = EventTime.parse(text) { return date }
+                    if let text = fields.text(name), let date = MicrosoftTime.parse(text) { return date }
                 }
                 return nil
             }
@@ -24,7 +24,7 @@ extension Normalizer {
             /// would put a late sign-in in the wrong window.
             func requiredTime(_ names: String...) throws(NormalizationError) -> Date {
                 for name in names {
-                    if let text = fields.text(name), let date = EventTime.parse(text) { return date }
+                    if let text = fields.text(name), let date = MicrosoftTime.parse(text) { return date }
                 }
                 let found = names.compactMap { name in fields.text(name).map { "\(name) \"\($0.prefix(40))\"" } }
                 throw NormalizationError(

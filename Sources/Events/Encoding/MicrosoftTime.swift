@@ -1,12 +1,15 @@
 public import Foundation
 
-// Times are read without `DateFormatter` or `Calendar`, so the result never depends on the
-// locale or the platform's formatter, and impossible dates (February 30) are refused.
-extension M365Time {
+/// Times as Microsoft writes them, read one way everywhere: the collectors (windows, cursors,
+/// `CreationTime`) and the correlator (event time) must agree on what a record's time is.
+///
+/// Read without `DateFormatter` or `Calendar`, so the result never depends on the locale or the
+/// platform's formatter, and impossible dates (February 30) are refused rather than guessed.
+public enum MicrosoftTime {
     /// ISO 8601 as Graph, the Management API and audit exports write times. Parses `YYYY-MM-DDTHH:MM:SS` with optional fractional seconds (any number of digits) and an
     /// optional zone: `Z`, or `+HH:MM` / `-HH:MM`. Without a zone the time is UTC: that is how the
     /// Management API and Purview write `CreationTime` (`2020-02-10T15:13:13`).
-    public static func parseISO(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         var scanner = Digits(Array(text.utf8))
         guard let year = scanner.number(4), scanner.skip("-"), let month = scanner.number(2), scanner.skip("-"),
             let day = scanner.number(2), scanner.skip("T") || scanner.skip("t"),
