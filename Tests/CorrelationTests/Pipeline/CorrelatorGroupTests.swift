@@ -164,24 +164,28 @@ extension CorrelatorPipeline {
             // The same raw records again, on topics of their own, fed in three parts while the group changes.
             let scaled = TopicCatalog(prefix: "scale", keyedPartitions: fixture.catalog.keyedPartitions)
             for spec in scaled.specs { try fixture.broker.createTopic(spec) }
-            let messages = fixture.audit + fixture.mail
-            let parts = [
-                messages.prefix(messages.count / 3), messages.dropFirst(messages.count / 3).prefix(messages.count / 3),
-                messages.dropFirst(2 * (messages.count / 3)),
-            ]
-            try await fixture.republish(Array(parts[0]), to: scaled)
+            // Each part holds a third of each feed, and the first also every tenant's domain list:
+            // without it the events wait for their tenant's context (up to `contextWait`), and a
+            // first part of audit records alone would let nothing be applied while the group changes.
+            let domainLists = fixture.mail.filter(Self.isDomainList)
+            let personalMail = fixture.mail.filter { !Self.isDomainList($0) }
+            let parts = (0..<3).map { part in
+                Self.third(part, of: fixture.audit) + Self.third(part, of: personalMail)
+            }
+            try await fixture.republish(domainLists + parts[0], to: scaled)
             var settings = settings(fixture, group: "scale")
             settings.catalog = scaled
             let group = settings
             let first = Task { try await Correlator(settings: group, logger: logger("c1")).run() }
             let second = Task { try await Correlator(settings: group, logger: logger("c2")).run() }
-            try await waitForAnyCheckpoint(fixture, catalog: scaled)
+            let applied = try await waitForCheckpointedProgress(fixture, catalog: scaled, beyond: 0)
             let third = Task { try await Correlator(settings: group, logger: logger("c3")).run() }
-            try await fixture.republish(Array(parts[1]), to: scaled)
-            try await waitForAnyCheckpoint(fixture, catalog: scaled, beyond: 1)
+            try await fixture.republish(parts[1], to: scaled)
+            // The group, rebalanced to three, goes on from where the two had got.
+            _ = try await waitForCheckpointedProgress(fixture, catalog: scaled, beyond: applied)
             first.cancel()
             try await first.value
-            try await fixture.republish(Array(parts[2]), to: scaled)
+            try await fixture.republish(parts[2], to: scaled)
 
             let audit = try await fixture.readAll(scaled.rawAudit)
             let mail = try await fixture.readAll(scaled.rawMail)
@@ -209,16 +213,38 @@ extension CorrelatorPipeline {
             expectNoEvidenceTwice(stories)
         }
 
-        /// Waits until some partition's marker has moved past `beyond` records.
-        func waitForAnyCheckpoint(_ fixture: PipelineFixture, catalog: TopicCatalog, beyond: Int64 = 0) async throws {
+        /// Waits until the markers of all partitions together have moved past `beyond` records;
+        /// returns how far they have got.
+        func waitForCheckpointedProgress(
+            _ fixture: PipelineFixture, catalog: TopicCatalog, beyond: Int64,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) async throws -> Int64 {
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(60)
+            let timeout = Duration.seconds(120)
+            let deadline = clock.now + timeout
+            var total: Int64 = 0
             while clock.now < deadline {
-                let progress = try await markers(fixture, catalog: catalog)
-                if progress.values.contains(where: { $0.resume.values.reduce(0, +) > beyond }) { return }
+                total = try await markers(fixture, catalog: catalog).values.reduce(0) {
+                    $0 + $1.resume.values.reduce(0, +)
+                }
+                if total > beyond { return total }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            Issue.record("no checkpoint within 60 s")
+            Issue.record(
+                "the checkpointed progress stayed at \(total) records (waiting for more than \(beyond)) for \(timeout)",
+                sourceLocation: sourceLocation)
+            return total
+        }
+
+        static func isDomainList(_ message: KafkaConsumerMessage) -> Bool {
+            let envelope = try? BoundedJSONDecoder().decodeValue(RawMailEnvelope.self, from: message.value ?? [])
+            return envelope?.resourceKind == .domainList
+        }
+
+        /// The `part`-th third of the messages, in their order.
+        static func third(_ part: Int, of messages: [KafkaConsumerMessage]) -> [KafkaConsumerMessage] {
+            let size = messages.count / 3
+            return Array(part == 2 ? messages.dropFirst(2 * size) : messages.dropFirst(part * size).prefix(size))
         }
     }
 }
