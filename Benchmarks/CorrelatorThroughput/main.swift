@@ -37,7 +37,77 @@ struct CorrelatorThroughput: AsyncParsableCommand {
     @Option(help: "Partitions of the keyed topics (the embedded broker keeps only ~5 MiB per partition).")
     var partitions: Int32 = 64
 
+    @Flag(help: "Only time the normalizer and the engine on generated records, without Kafka.")
+    var engineOnly = false
+
+    /// The engine's own cost, without Kafka: normalizing alone, then the whole engine.
+    func engineOnlyRates() -> (normalize: Double, engine: Double, checkpoint: Double) {
+        let catalog = TopicCatalog(prefix: "engine", keyedPartitions: partitions)
+        let generator = RecordGenerator(tenant: "bench-tenant", users: users, attacked: attacked, catalog: catalog)
+        let records = generator.records(
+            count: records, start: Date(timeIntervalSince1970: 1_795_132_800), spacing: 0.01)
+        var offsets: [String: Int64] = [:]
+        let inputs = records.map { record in
+            let id = record.headers.last(named: "ce_id")?.stringValue
+            let topicPartition = "\(record.topic)/\(record.partition ?? 0)"
+            let offset = offsets[topicPartition, default: 0]
+            offsets[topicPartition] = offset + 1
+            return RawInput(
+                feed: record.topic == catalog.rawAudit ? .audit : .mail,
+                key: String(decoding: record.key ?? [], as: UTF8.self),
+                value: record.value ?? [], cloudEventId: id,
+                source: SourceReference(
+                    topic: record.topic, partition: record.partition ?? 0, offset: offset, recordId: id ?? ""))
+        }
+        var clock = ContinuousClock.now
+        let bounded = BoundedJSONDecoder()
+        var decoded = 0
+        for input in inputs where input.feed == .audit {
+            if (try? bounded.decodeValue(RawAuditEnvelope.self, from: input.value)) != nil { decoded += 1 }
+        }
+        let audits = inputs.filter { $0.feed == .audit }.count
+        print(
+            "envelope decoding alone: \(Int(Double(audits) / (ContinuousClock.now - clock).secondsValue)) audit envelopes/s"
+        )
+        clock = .now
+        for input in inputs where input.feed == .audit { try? JSONLimits.standard.check(input.value) }
+        print("limits check alone: \(Int(Double(audits) / (ContinuousClock.now - clock).secondsValue)) records/s")
+        let normalizer = Normalizer()
+        clock = ContinuousClock.now
+        var kinds = 0
+        for input in inputs { if (try? normalizer.normalize(input)) != nil { kinds += 1 } }
+        let normalize = Double(inputs.count) / (ContinuousClock.now - clock).secondsValue
+        var engine = CorrelatorEngine(
+            configuration: CorrelatorConfiguration(
+                grace: .seconds(600), tenants: ["bench-tenant": TenantContext(acceptedDomains: ["contoso.com"])]))
+        let now = ContinuousClock.now
+        for partition in 0..<partitions { engine.assign(partition, restoring: nil, now: now) }
+        clock = .now
+        var stories = 0
+        for input in inputs { stories += engine.receive(input, now: now).count }
+        stories += engine.drain().count
+        let rate = Double(inputs.count) / (ContinuousClock.now - clock).secondsValue
+        clock = .now
+        let codec = StateCodec(feedTopics: [.audit: catalog.rawAudit, .mail: catalog.rawMail])
+        var snapshots = 0
+        for partition in 0..<partitions {
+            if let checkpoint = engine.checkpoint(partition) {
+                snapshots += (try? codec.snapshots(of: checkpoint, at: Date()).count) ?? 0
+            }
+        }
+        let checkpoint = Double(snapshots) / (ContinuousClock.now - clock).secondsValue
+        precondition(kinds == inputs.count && stories > 0)
+        return (normalize, rate, checkpoint)
+    }
+
     func run() async throws {
+        if engineOnly {
+            let rates = engineOnlyRates()
+            print(
+                "normalizer \(Int(rates.normalize)) records/s, engine \(Int(rates.engine)) events/s, checkpoint \(Int(rates.checkpoint)) user snapshots/s"
+            )
+            return
+        }
         var quiet = Logger(label: "bench")
         quiet.logLevel = .error
         let broker = try EmbeddedKafka(logger: quiet)
@@ -130,7 +200,7 @@ struct CorrelatorThroughput: AsyncParsableCommand {
         var ends: [Int32: Int64] = [:]
         let settings = CorrelatorSettings(
             kafka: kafka, catalog: catalog, groupID: "correlator-\(UUID().uuidString)",
-            checkpointInterval: .milliseconds(500),
+            checkpointInterval: .seconds(1),
             engine: CorrelatorConfiguration(
                 grace: .seconds(600), idleAfter: .milliseconds(300),
                 tenants: ["bench-tenant": TenantContext(acceptedDomains: ["contoso.com"])]))
@@ -320,7 +390,8 @@ struct RecordGenerator {
                     ], id: id, user: user, time: time, key: key, partition: partition)
             default:
                 let victim = sequence % users < attacked && sequence % 20 == 19
-                let target: JSONValue = .string(victim ? "smtp:drop-\(sequence % users)@evil.example" : "assistant@contoso.com")
+                let target: JSONValue = .string(
+                    victim ? "smtp:drop-\(sequence % users)@evil.example" : "assistant@contoso.com")
                 return audit(
                     [
                         "Operation": "New-InboxRule", "RecordType": 1, "Workload": "Exchange", "ResultStatus": "True",

@@ -69,12 +69,16 @@ public struct StateCodec: Sendable {
         }
     }
 
+    static let stateReader = BoundedJSONDecoder(
+        limits: JSONLimits(maxBytes: 64 << 20, maxDepth: 64, maxStringBytes: 16 << 20))
+
     static func jsonValue<T: Encodable>(_ value: T) throws(EventDecodingError) -> JSONValue {
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(value)
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            // Our own bytes: the fast parser, with room for the largest state.
+            return try Self.stateReader.decode(JSONValue.self, from: Array(data))
         } catch {
             throw EventDecodingError(code: .invalidValue, message: "state does not encode: \(error)", path: "state")
         }

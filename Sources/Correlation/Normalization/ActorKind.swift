@@ -6,7 +6,7 @@ extension Normalizer {
     /// telling them apart is what keeps them out of a user's story.
     enum ActorKind {
         static func classify(userType: Int?, userId: String?) -> SecurityEvent.ActorType {
-            let id = (userId ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            let id = (userId ?? "").trimmed().lowercased()
             if isSystemName(id) { return .system }
             switch userType {
             // 3 datacenter admin, 4 system, 7 custom policy, 8 system policy.

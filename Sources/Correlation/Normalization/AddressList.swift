@@ -9,7 +9,7 @@ extension Normalizer {
     /// lower-cased as it is: it names an internal recipient, which is what a detection must know.
     enum AddressList {
         static func parse(_ text: String?) -> [String] {
-            guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return [] }
+            guard let text = text?.trimmed(), !text.isEmpty else { return [] }
             if text.hasPrefix("["), text.contains("\""),
                 case .array(let items)? = try? BoundedJSONDecoder().decode(JSONValue.self, from: Array(text.utf8))
             {
@@ -25,11 +25,11 @@ extension Normalizer {
 
         /// One recipient: the address in it, or the entry itself lower-cased; nil when empty.
         static func address(_ raw: String) -> String? {
-            var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            var text = raw.trimmed()
             // A PowerShell hashtable (`@{Add="bob@x.com"}`) names the recipients after `=`.
             if text.hasPrefix("@{"), let equals = text.firstIndex(of: "=") {
                 text = String(text[text.index(after: equals)...].dropLast(text.hasSuffix("}") ? 1 : 0))
-                    .trimmingCharacters(in: .whitespaces)
+                    .trimmed()
             }
             if let inner = enclosed(text, "<", ">") ?? enclosed(text, "[", "]") { text = inner }
             text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t"))
@@ -45,7 +45,7 @@ extension Normalizer {
             guard let start = text.lastIndex(of: open), let end = text.lastIndex(of: close), start < end else {
                 return nil
             }
-            let inner = text[text.index(after: start)..<end].trimmingCharacters(in: .whitespaces)
+            let inner = text[text.index(after: start)..<end].trimmed()
             return inner.isEmpty ? nil : inner
         }
 
@@ -83,7 +83,7 @@ extension Normalizer {
         }
 
         private static func nonEmpty(_ text: String) -> String? {
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.trimmed()
             return trimmed.isEmpty ? nil : trimmed
         }
     }

@@ -39,7 +39,7 @@ extension Normalizer {
             switch value {
             case .integer(let number): return Int(exactly: number)
             case .number(let number): return Int(exactly: number)
-            case .string(let text): return Int(text.trimmingCharacters(in: .whitespaces))
+            case .string(let text): return Int(text.trimmed())
             default: return nil
             }
         }
@@ -49,7 +49,7 @@ extension Normalizer {
             switch value {
             case .integer(let number): return Double(number)
             case .number(let number): return number.isFinite ? number : nil
-            case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
+            case .string(let text): return Double(text.trimmed())
             default: return nil
             }
         }
@@ -71,7 +71,7 @@ extension Normalizer {
         static func text(_ value: JSONValue) -> String? {
             switch value {
             case .null: return nil
-            case .string(let text): return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .string(let text): return text.trimmed()
             case .integer(let number): return String(number)
             case .number(let number):
                 if let whole = Int64(exactly: number) { return String(whole) }
@@ -84,7 +84,7 @@ extension Normalizer {
 
         /// `True`, `$true`, `1`, `yes` and their opposites; nil for anything else (empty included).
         static func flag(_ text: String) -> Bool? {
-            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            switch text.trimmed().lowercased() {
             case "true", "$true", "1", "yes", "on": true
             case "false", "$false", "0", "no", "off": false
             default: nil

@@ -17,10 +17,10 @@ extension Normalizer {
         ]
 
         static func normalize(_ raw: String?) -> String? {
-            guard var text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+            guard var text = raw?.trimmed(), !text.isEmpty else { return nil }
             // `alice@contoso.com:\Junk Email`, `:\Archive`: the part after the mailbox.
             if let separator = text.range(of: ":\\") { text = String(text[separator.upperBound...]) }
-            text = String(text.drop { $0 == "\\" || $0 == "/" }).trimmingCharacters(in: .whitespaces)
+            text = String(text.drop { $0 == "\\" || $0 == "/" }).trimmed()
             guard !text.isEmpty, text.lowercased() != "$null" else { return nil }
             let key = text.lowercased().filter { !$0.isWhitespace && $0 != "-" && $0 != "_" }
             return wellKnown[key] ?? text

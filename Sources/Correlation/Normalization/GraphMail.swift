@@ -41,7 +41,7 @@ extension Normalizer {
             where header.text("name")?.lowercased() == "x-forefront-antispam-report" {
                 let value = header.text("value")?.uppercased() ?? ""
                 for part in value.split(separator: ";") {
-                    let pair = part.trimmingCharacters(in: .whitespaces)
+                    let pair = part.trimmed()
                     guard pair.hasPrefix("CAT:") else { continue }
                     switch pair.dropFirst(4) {
                     case "PHSH", "HPHSH", "SPOOF": return "Phish"

@@ -6,7 +6,7 @@ extension Normalizer {
     /// same client always compares equal, whatever port or mapping a record shows.
     enum IPAddress {
         static func normalize(_ raw: String?) -> String? {
-            guard var text = raw?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard var text = raw?.trimmed(), !text.isEmpty else { return nil }
             if text.hasPrefix("[") {
                 // `[v6]` or `[v6]:port`.
                 guard let close = text.firstIndex(of: "]") else { return nil }

@@ -21,17 +21,20 @@ public struct Normalizer: Sendable {
             return try AuditNormalization.normalize(envelope, origin: origin)
         case .mail:
             let envelope = try Self.decode(RawMailEnvelope.self, input)
-            let computed = EventID.resourceChange(
-                resourceID: envelope.resourceId, changeKind: envelope.changeKind.rawValue,
-                resource: envelope.resource)
-            let origin = Origin(id: Self.eventID(input) ?? computed, tenantId: envelope.tenantId, input: input)
+            // Hashing the whole resource is costly: only when the header does not carry the id.
+            let id =
+                Self.eventID(input)
+                ?? EventID.resourceChange(
+                    resourceID: envelope.resourceId, changeKind: envelope.changeKind.rawValue,
+                    resource: envelope.resource)
+            let origin = Origin(id: id, tenantId: envelope.tenantId, input: input)
             return try GraphNormalization.normalize(envelope, origin: origin)
         }
     }
 
     /// The `ce_id` header, when it says something: the collector set it by the same rules.
     private static func eventID(_ input: RawInput) -> String? {
-        guard let id = input.cloudEventId?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
+        guard let id = input.cloudEventId?.trimmed(), !id.isEmpty else { return nil }
         return id
     }
 

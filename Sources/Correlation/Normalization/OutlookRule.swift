@@ -178,7 +178,7 @@ extension Normalizer {
         }
 
         private static func decodeJSON(_ text: String) -> JSONValue? {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmed()
             guard trimmed.hasPrefix("[") || trimmed.hasPrefix("{") else { return nil }
             return try? BoundedJSONDecoder().decode(JSONValue.self, from: Array(trimmed.utf8))
         }

@@ -28,10 +28,10 @@ extension Normalizer {
 
         /// Adds a parameter unless one of that name is already there: the first shape read wins.
         mutating func add(_ name: String, _ value: String) {
-            let name = name.trimmingCharacters(in: .whitespaces)
+            let name = name.trimmed()
             guard !name.isEmpty, byLowercasedName[name.lowercased()] == nil else { return }
             byLowercasedName[name.lowercased()] = name
-            values[name] = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            values[name] = value.trimmed()
         }
 
         /// Reads one field of a record, `field` naming it in case its text has no other structure.
@@ -56,7 +56,7 @@ extension Normalizer {
         }
 
         private mutating func readText(_ raw: String, field: String) {
-            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = raw.trimmed()
             guard !text.isEmpty else { return }
             if text.hasPrefix("-") {
                 for argument in PowerShellArguments.parse(text) { add(argument.name, argument.value) }
@@ -88,7 +88,7 @@ extension Normalizer {
                     return nil
                 }
             }
-            return pairs.isEmpty ? nil : pairs.map { ($0.0, $0.1.trimmingCharacters(in: .whitespaces)) }
+            return pairs.isEmpty ? nil : pairs.map { ($0.0, $0.1.trimmed()) }
         }
     }
 }

@@ -14,8 +14,14 @@ public struct BoundedJSONDecoder: Sendable {
     /// and errors as topic values (which also get their version and rules checked:
     /// `decodeValue`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(EventDecodingError) -> T {
+        let tree = try parse(bytes)
+        return try Self.mappingErrors { try JSONValueDecoder.decode(type, from: tree, codingPath: []) }
+    }
+
+    /// The limits, then the JSON tree.
+    func parse(_ bytes: [UInt8]) throws(EventDecodingError) -> JSONValue {
         try limits.check(bytes)
-        return try Self.mappingErrors { try Self.jsonDecoder().decode(type, from: Data(bytes)) }
+        return try JSONParser.parse(bytes, maxDepth: limits.maxDepth)
     }
 
     /// A `JSONDecoder` that reads times as `EventEncoder` writes them.

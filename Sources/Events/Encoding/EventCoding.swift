@@ -24,11 +24,9 @@ extension BoundedJSONDecoder {
     /// Decodes a topic value: limits, then the schema version (an unknown major
     /// is refused before anything else is read), then the value itself.
     public func decodeValue<T: TopicValue>(_ type: T.Type, from bytes: [UInt8]) throws(EventDecodingError) -> T {
-        try limits.check(bytes)
-        let decoder = Self.jsonDecoder()
-        let data = Data(bytes)
+        let tree = try parse(bytes)
         let value = try Self.mappingErrors { () throws -> T in
-            let version = try T.readVersion(decoder, data)
+            let version = try T.readVersion(tree)
             guard version.major == T.currentVersion.major else {
                 throw EventDecodingError(
                     code: .unsupportedVersion,
@@ -36,7 +34,7 @@ extension BoundedJSONDecoder {
                         + "Inboxwatch (reads \(T.currentVersion.major).x): upgrade the reader",
                     path: "schemaVersion")
             }
-            return try decoder.decode(T.self, from: data)
+            return try JSONValueDecoder.decode(T.self, from: tree, codingPath: [])
         }
         try value.validate()
         return value
@@ -45,15 +43,15 @@ extension BoundedJSONDecoder {
 
 extension TopicValue {
     /// Reads only the schema version, where this value keeps it.
-    static func readVersion(_ decoder: JSONDecoder, _ data: Data) throws -> SchemaVersion {
-        if let ocsf = Self.self as? any OCSFVersioned.Type { return try ocsf.readOCSFVersion(decoder, data) }
-        return try decoder.decode(VersionProbe.self, from: data).schemaVersion
+    static func readVersion(_ tree: JSONValue) throws -> SchemaVersion {
+        if let ocsf = Self.self as? any OCSFVersioned.Type { return try ocsf.readOCSFVersion(tree) }
+        return try JSONValueDecoder.decode(VersionProbe.self, from: tree, codingPath: []).schemaVersion
     }
 }
 
 /// A value whose schema version lives under `unmapped`, where OCSF puts what it does not define.
 protocol OCSFVersioned {
-    static func readOCSFVersion(_ decoder: JSONDecoder, _ data: Data) throws -> SchemaVersion
+    static func readOCSFVersion(_ tree: JSONValue) throws -> SchemaVersion
 }
 
 private struct VersionProbe: Decodable {

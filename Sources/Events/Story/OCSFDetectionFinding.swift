@@ -169,8 +169,8 @@ public struct OCSFDetectionFinding: TopicValue, OCSFVersioned {
         unmapped = Unmapped(schemaVersion: .v1, storySequence: event.sequence, criticality: story.criticality)
     }
 
-    static func readOCSFVersion(_ decoder: JSONDecoder, _ data: Data) throws -> SchemaVersion {
-        try decoder.decode(Probe.self, from: data).unmapped.schemaVersion
+    static func readOCSFVersion(_ tree: JSONValue) throws -> SchemaVersion {
+        try JSONValueDecoder.decode(Probe.self, from: tree, codingPath: []).unmapped.schemaVersion
     }
 
     private struct Probe: Decodable {
