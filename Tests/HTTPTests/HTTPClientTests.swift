@@ -122,7 +122,8 @@ import Testing
     }
 
     @Test func refusedConnectionFailsFast() async throws {
-        let port = try closedLoopbackPort()
+        let closed = try ClosedLoopbackPort()
+        let port = closed.port
         let client = HTTPClient(configuration: Fixtures.configuration(attempts: 2), logger: Fixtures.logger())
         let error = await #expect(throws: HTTPError.self) {
             try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/v1.0/users"))
@@ -130,10 +131,12 @@ import Testing
         #expect(error?.code == .connectionFailed)
         #expect(error?.message.contains("could not connect to 127.0.0.1:\(port) (connection refused)") == true)
         await client.shutdown()
+        withExtendedLifetime(closed) {}
     }
 
     @Test func refusedConnectionIsRetriedEvenForPost() async throws {
-        let port = try closedLoopbackPort()
+        let closed = try ClosedLoopbackPort()
+        let port = closed.port
         let capture = LogCapture()
         let client = HTTPClient(configuration: Fixtures.configuration(attempts: 3), logger: Fixtures.logger(capture))
         await #expect(throws: HTTPError.self) {
@@ -141,6 +144,7 @@ import Testing
         }
         #expect(capture.lines.filter { $0.contains("Retrying HTTP request") }.count == 2)
         await client.shutdown()
+        withExtendedLifetime(closed) {}
     }
 
     @Test func responseLargerThanTheCapFails() async throws {
@@ -256,7 +260,8 @@ import Testing
     }
 
     @Test func configuredProxyIsUsedAndNamedWhenItRefuses() async throws {
-        let port = try closedLoopbackPort()
+        let closed = try ClosedLoopbackPort()
+        let port = closed.port
         var configuration = Fixtures.configuration(attempts: 1)
         configuration.proxy = "http://127.0.0.1:\(port)"
         let client = HTTPClient(configuration: configuration, logger: Fixtures.logger())
@@ -266,5 +271,6 @@ import Testing
         #expect(error?.code == .connectionFailed)
         #expect(error?.message.contains("127.0.0.1:\(port)") == true, "\(error?.message ?? "")")
         await client.shutdown()
+        withExtendedLifetime(closed) {}
     }
 }
