@@ -26,6 +26,8 @@ public struct TopicCatalog: Sendable, Hashable {
     public var findingsOCSF: String { name("findings.ocsf") }
     public var remediationCommands: String { name("remediation.commands") }
     public var remediationOutcomes: String { name("remediation.outcomes") }
+    /// Analysts' verdicts on stories, keyed by story id.
+    public var storyVerdicts: String { name("story.verdicts") }
     public var correlatorState: String { name("correlator.state") }
     public var collectorCheckpoints: String { name("collector.checkpoints") }
     public var deadLetter: String { name("deadletter") }
@@ -53,6 +55,7 @@ public struct TopicCatalog: Sendable, Hashable {
             keyed(remediationCommands, ["cleanup.policy": "delete", "retention.ms": week]),
             keyed(correlatorState, ["cleanup.policy": "compact"]),
             small(remediationOutcomes, 3, ["cleanup.policy": "compact"]),
+            small(storyVerdicts, 3, ["cleanup.policy": "compact"]),
             small(collectorCheckpoints, 1, ["cleanup.policy": "compact"]),
             small(deadLetter, 3, ["cleanup.policy": "delete", "retention.ms": month]),
         ]

@@ -119,7 +119,12 @@ enum Samples {
                     requestedAt: g.date(), outcome: g.maybe { $0.pick(RemediationOutcome.Status.allCases) },
                     completedAt: g.maybe { $0.date() }, detail: g.maybe { $0.text() })
             },
-            references: (0..<g.int(1...4)).map { _ in g.reference() })
+            references: (0..<g.int(1...4)).map { _ in g.reference() },
+            verdict: g.maybe {
+                StoryView.Verdict(
+                    value: $0.pick(StoryView.Verdict.Value.allCases), analyst: $0.upn(), note: $0.maybe { $0.text() },
+                    decidedAt: $0.date())
+            })
     }
 
     static func storyEvent(_ g: inout SampleGenerator) -> StoryEvent {
@@ -153,6 +158,14 @@ enum Samples {
             commandId: g.guid(), storyId: g.maybe { $0.guid() }, tenantId: g.guid(),
             action: g.pick(RemediationCommand.Action.allCases), status: g.pick(RemediationOutcome.Status.allCases),
             detail: g.text(), attempts: g.int(0...5), completedAt: g.date())
+    }
+
+    static func verdict(_ g: inout SampleGenerator) -> StoryVerdict {
+        let verdict = g.maybe { $0.pick(StoryView.Verdict.Value.allCases) }
+        return StoryVerdict(
+            storyId: g.guid(), tenantId: g.guid(), user: g.upn(), verdict: verdict,
+            severity: verdict == nil || g.bool() ? g.pick(StoryView.Criticality.allCases) : nil, analyst: g.upn(),
+            note: g.maybe { $0.text() }, decidedAt: g.date())
     }
 
     static func snapshot(_ g: inout SampleGenerator) -> CorrelatorStateSnapshot {

@@ -134,7 +134,12 @@ public struct OCSFDetectionFinding: TopicValue, OCSFVersioned {
             switch story.status {
             case .open: story.actions.isEmpty ? (1, "New") : (2, "In Progress")
             case .contained: (2, "In Progress")
-            case .closed: (4, "Resolved")
+            case .closed:
+                // An analyst who judged it a false positive or benign closed it without a fix.
+                switch story.verdict?.value {
+                case .falsePositive, .benign: (3, "Suppressed")
+                default: (4, "Resolved")
+                }
             }
         activityId = activity.id
         activityName = activity.name

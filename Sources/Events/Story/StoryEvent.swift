@@ -4,9 +4,11 @@ public import Foundation
 /// story as it now stands, so a consumer needs no earlier event to show it.
 public struct StoryEvent: TopicValue {
     public static let schemaName = "story-event"
+    /// 1.1 added the `verdictRecorded` kind and the story's `verdict`.
+    public static var currentVersion: SchemaVersion { SchemaVersion(major: 1, minor: 1) }
 
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case opened, evidenceAdded, severityRaised, actionRequested, actionCompleted, closed
+        case opened, evidenceAdded, severityRaised, actionRequested, actionCompleted, verdictRecorded, closed
     }
 
     public var schemaVersion: SchemaVersion
@@ -18,7 +20,8 @@ public struct StoryEvent: TopicValue {
     public var story: StoryView
 
     public init(
-        schemaVersion: SchemaVersion = .v1, storyId: String, sequence: Int, kind: Kind, occurredAt: Date,
+        schemaVersion: SchemaVersion = Self.currentVersion, storyId: String, sequence: Int, kind: Kind,
+        occurredAt: Date,
         story: StoryView
     ) {
         self.schemaVersion = schemaVersion

@@ -37,6 +37,27 @@ public struct StoryView: Sendable, Hashable, Codable {
     public var actions: [Action]
     /// Every raw record the story rests on.
     public var references: [SourceReference]
+    /// An analyst's judgement, once one was given (`inboxwatch story ID --verdict`).
+    public var verdict: Verdict?
+
+    /// What an analyst decided about the story.
+    public struct Verdict: Sendable, Hashable, Codable {
+        public enum Value: String, Sendable, Hashable, Codable, CaseIterable {
+            case truePositive, falsePositive, benign
+        }
+
+        public var value: Value
+        public var analyst: String
+        public var note: String?
+        public var decidedAt: Date
+
+        public init(value: Value, analyst: String, note: String? = nil, decidedAt: Date) {
+            self.value = value
+            self.analyst = analyst
+            self.note = note
+            self.decidedAt = decidedAt
+        }
+    }
 
     /// One thing that happened, at its event time.
     public struct TimelineEntry: Sendable, Hashable, Codable {
@@ -143,7 +164,7 @@ public struct StoryView: Sendable, Hashable, Codable {
         id: String, tenantId: String, user: String, detection: String, title: String, criticality: Criticality,
         confidence: Int, status: Status, summary: String, openedAt: Date, updatedAt: Date,
         timeline: [TimelineEntry] = [], entities: Entities = Entities(), evidence: [Evidence] = [],
-        actions: [Action] = [], references: [SourceReference] = []
+        actions: [Action] = [], references: [SourceReference] = [], verdict: Verdict? = nil
     ) {
         self.id = id
         self.tenantId = tenantId
@@ -161,5 +182,6 @@ public struct StoryView: Sendable, Hashable, Codable {
         self.evidence = evidence
         self.actions = actions
         self.references = references
+        self.verdict = verdict
     }
 }

@@ -59,6 +59,14 @@ public final class KafkaConsumer: Sendable {
     /// Messages and rebalances, in order. Iterate it from one task only.
     public var events: KafkaConsumerEvents { KafkaConsumerEvents(consumer: self) }
 
+    /// The same events, waiting at most this long per trip to librdkafka: 0 takes only what is
+    /// already fetched, for a side input a loop drains between the events of its main one.
+    public func events(pollTimeoutMilliseconds: Int32) -> KafkaConsumerEvents {
+        var events = KafkaConsumerEvents(consumer: self)
+        events.pollTimeoutMilliseconds = max(0, pollTimeoutMilliseconds)
+        return events
+    }
+
     /// The partitions this consumer currently reads.
     public var assignment: [KafkaTopicPartition] { state.withLock { $0.assignment.sorted() } }
 
