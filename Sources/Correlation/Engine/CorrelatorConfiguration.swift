@@ -16,12 +16,15 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
     /// Tenants known from configuration (accepted domains, VIPs), by tenant id lower-cased;
     /// the tenant's own `domainList` events add to them.
     public var tenants: [String: TenantContext]
+    /// Remediations requested without an analyst; off by default.
+    public var autoResponse: AutoResponsePolicy
 
     public init(
         grace: Duration = .seconds(30 * 60), idleAfter: Duration = .seconds(5), bufferCapacity: Int = 100_000,
         contextWait: Duration = .seconds(300),
         detection: DetectionConfiguration = DetectionConfiguration(), limits: StateLimits = StateLimits(),
-        storyWindow: Duration = .seconds(7 * 24 * 3600), tenants: [String: TenantContext] = [:]
+        storyWindow: Duration = .seconds(7 * 24 * 3600), tenants: [String: TenantContext] = [:],
+        autoResponse: AutoResponsePolicy = .off
     ) {
         self.grace = grace
         self.idleAfter = idleAfter
@@ -31,5 +34,6 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
         self.limits = limits
         self.storyWindow = storyWindow
         self.tenants = tenants
+        self.autoResponse = autoResponse
     }
 }

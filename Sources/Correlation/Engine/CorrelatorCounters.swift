@@ -11,6 +11,11 @@ public struct CorrelatorCounters: Sendable, Hashable {
     public var deadLettered = 0
     public var findings = 0
     public var storyEvents = 0
+    /// Commands, outcomes and verdicts read; those recorded on a story this instance owns.
+    public var feedbackReceived = 0
+    public var feedbackRecorded = 0
+    /// Remediations the auto-response policy requested.
+    public var commandsRequested = 0
 
     public init() {}
 }

@@ -16,6 +16,7 @@ public struct CorrelatorEngine: Sendable {
     public private(set) var counters = CorrelatorCounters()
 
     private struct Partition: Sendable {
+        let number: Int32
         var timeline: PartitionTimeline
         var users: [String: UserState]
         /// Reference data per tenant: configuration, then what this partition's input said. Each
@@ -48,6 +49,10 @@ public struct CorrelatorEngine: Sendable {
     static let awaitingContextCapacity = 10_000
 
     private var partitions: [Int32: Partition] = [:]
+    /// Commands, outcomes and verdicts read so far, by story.
+    private var feedback = FeedbackTable()
+    /// Where each story of an assigned partition lives: partition and user key.
+    private var storyIndex: [String: (partition: Int32, key: String)] = [:]
     private let normalizer = Normalizer()
     private let book: StoryBook
 
@@ -74,12 +79,19 @@ public struct CorrelatorEngine: Sendable {
         return nil
     }
 
+    /// What taking a partition on asks of the caller.
+    public struct Assignment: Sendable {
+        /// Where each feed must be read from: the restored resume offsets.
+        public var resume: [RawInput.Feed: Int64]
+        /// Story events for feedback that arrived while no one here owned the partition's stories.
+        public var outputs: [CorrelatorOutput]
+    }
+
     /// Takes a partition on, with the state restored from the state topic (nil: a fresh start).
-    /// Returns where each feed must be read from: the restored resume offsets.
     @discardableResult
     public mutating func assign(
         _ partition: Int32, restoring checkpoint: PartitionCheckpoint?, now: ContinuousClock.Instant
-    ) -> [RawInput.Feed: Int64] {
+    ) -> Assignment {
         let timeline: PartitionTimeline
         if let checkpoint {
             timeline = PartitionTimeline(
@@ -94,12 +106,85 @@ public struct CorrelatorEngine: Sendable {
         for (tenant, context) in checkpoint?.progress.tenants ?? [:] {
             tenants[tenant] = Self.merged(configured: configuration.tenants[tenant], reported: context.acceptedDomains)
         }
-        partitions[partition] = Partition(timeline: timeline, users: checkpoint?.users ?? [:], tenants: tenants)
+        var restored = Partition(
+            number: partition, timeline: timeline, users: checkpoint?.users ?? [:], tenants: tenants)
+        var outputs: [CorrelatorOutput] = []
+        for key in restored.users.keys.sorted() {
+            guard var state = restored.users[key] else { continue }
+            for record in state.stories { storyIndex[record.view.id] = (partition, key) }
+            // Feedback that came while another instance (or none) owned this user: recorded now.
+            let recorded = state.stories.flatMap { recordFeedback(for: $0.view.id, key: key, into: &state) }
+            if !recorded.isEmpty {
+                restored.users[key] = state
+                restored.dirty.insert(key)
+                outputs += recorded
+            }
+        }
+        partitions[partition] = restored
         var offsets: [RawInput.Feed: Int64] = [:]
         for (key, offset) in checkpoint?.progress.resume ?? [:] {
             if let feed = RawInput.Feed(rawValue: key) { offsets[feed] = offset }
         }
-        return offsets
+        return Assignment(resume: offsets, outputs: outputs)
+    }
+
+    /// Takes a command, outcome or verdict in; records it on its story when this instance owns
+    /// the story's user, and keeps it for whoever owns the user later.
+    public mutating func receive(_ feedback: StoryFeedback) -> [CorrelatorOutput] {
+        counters.feedbackReceived += 1
+        guard self.feedback.add(feedback), let storyId = feedback.storyId, let place = storyIndex[storyId],
+            var partition = partitions.removeValue(forKey: place.partition)
+        else { return [] }
+        defer { partitions[place.partition] = partition }
+        guard var state = partition.users[place.key] else { return [] }
+        let outputs = record(feedback, key: place.key, into: &state)
+        if !outputs.isEmpty {
+            partition.users[place.key] = state
+            partition.dirty.insert(place.key)
+        }
+        return outputs
+    }
+
+    /// Records every piece of feedback the table holds for the story.
+    private mutating func recordFeedback(for storyId: String, key: String, into state: inout UserState)
+        -> [CorrelatorOutput]
+    {
+        feedback.feedback(for: storyId).flatMap { record($0, key: key, into: &state) }
+    }
+
+    private mutating func record(_ feedback: StoryFeedback, key: String, into state: inout UserState)
+        -> [CorrelatorOutput]
+    {
+        guard let event = book.record(feedback, into: &state), let storyId = feedback.storyId else { return [] }
+        counters.feedbackRecorded += 1
+        counters.storyEvents += 1
+        // A severity an analyst raised can bring a story within the auto-response policy.
+        return [.story(event, key: key)] + respond(to: storyId, key: key, state: &state)
+    }
+
+    /// The auto-response policy's requests for the story, recorded on it as requested.
+    private mutating func respond(to storyId: String, key: String, state: inout UserState) -> [CorrelatorOutput] {
+        guard !configuration.autoResponse.isOff,
+            let index = state.stories.firstIndex(where: { $0.view.id == storyId })
+        else { return [] }
+        var record = state.stories[index]
+        let requests = configuration.autoResponse.requests(for: record.view, key: key)
+        guard !requests.isEmpty else { return [] }
+        for request in requests {
+            record.view.actions.append(
+                StoryView.Action(
+                    commandId: request.commandId, action: request.action, requestedBy: "autoPolicy:\(request.rule)",
+                    requestedAt: record.view.updatedAt))
+        }
+        record.view.actions.sort { ($0.requestedAt, $0.commandId) < ($1.requestedAt, $1.commandId) }
+        record.sequence += 1
+        state.stories[index] = record
+        counters.commandsRequested += requests.count
+        counters.storyEvents += 1
+        let event = StoryEvent(
+            storyId: storyId, sequence: record.sequence, kind: .actionRequested, occurredAt: record.view.updatedAt,
+            story: record.view)
+        return [.story(event, key: key)] + requests.map { .command($0) }
     }
 
     /// Takes one raw record in; returns what it (and whatever it released) caused.
@@ -202,7 +287,10 @@ public struct CorrelatorEngine: Sendable {
 
     /// Gives a partition up: its last checkpoint, then it is forgotten.
     public mutating func revoke(_ number: Int32) -> PartitionCheckpoint? {
-        defer { partitions[number] = nil }
+        defer {
+            partitions[number] = nil
+            storyIndex = storyIndex.filter { $0.value.partition != number }
+        }
         return checkpoint(number)
     }
 
@@ -270,9 +358,14 @@ public struct CorrelatorEngine: Sendable {
                 finding, tenantId: event.tenantId, user: event.user, into: &state, context: context)
             {
                 outputs.append(.story(story, key: key))
+                counters.storyEvents += 1
+                if story.kind == .opened {
+                    storyIndex[story.storyId] = (partition.number, key)
+                    outputs += recordFeedback(for: story.storyId, key: key, into: &state)
+                }
+                outputs += respond(to: story.storyId, key: key, state: &state)
             }
         }
-        counters.storyEvents += outputs.count
         partition.users[key] = state
         partition.dirty.insert(key)
         return outputs

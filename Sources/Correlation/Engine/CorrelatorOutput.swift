@@ -7,6 +7,8 @@ public enum CorrelatorOutput: Sendable, Hashable {
     case story(StoryEvent, key: String)
     /// A raw record that could not be read, and why: the caller dead-letters it.
     case deadLetter(RawInput, NormalizationError)
+    /// A remediation the auto-response policy asks for: the caller signs and publishes it.
+    case command(RemediationRequest)
 }
 
 extension RawInput {

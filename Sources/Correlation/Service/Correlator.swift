@@ -5,15 +5,21 @@ public import Logging
 
 /// A correlator instance: a member of the correlator group reading both raw topics, running
 /// the ``CorrelatorEngine`` over the partitions it is given, and writing story events, OCSF
-/// findings, dead letters and state snapshots.
+/// findings, dead letters, auto-response commands and state snapshots.
 ///
 /// The delivery rules, in order: story events are acknowledged before the snapshots that
 /// reflect them are written, and snapshots before the offsets are committed. So a crash at any
 /// point replays from the last checkpoint, the restored state skips what it already holds, and
 /// the replay writes the same story events with the same ids (consumers drop repeats by `ce_id`).
+/// With a transactional id, each checkpoint period is one Kafka transaction (story events,
+/// snapshots and offsets together), and `read_committed` consumers see no replay at all.
 /// On assignment an instance restores its partitions from the state topic before it reads
 /// them; on revoke it checkpoints them first. The range assignor keeps partition N of both raw
 /// topics (and of the state topic) on one instance.
+///
+/// Beside the group, every instance reads the commands, outcomes and verdicts topics whole (a
+/// consumer of its own group, nothing committed): the engine records each on its story when
+/// this instance owns the story's user, and keeps it for the instance that owns it later.
 public struct Correlator: Sendable {
     public var settings: CorrelatorSettings
     let logger: Logger
@@ -25,33 +31,63 @@ public struct Correlator: Sendable {
 
     /// Runs until the task is cancelled, then checkpoints every partition and leaves the group.
     public func run() async throws {
+        let problems = settings.problems()
+        guard problems.isEmpty else { throw CorrelatorSettingsError(problems: problems) }
         var consumerConfiguration = settings.kafka
         consumerConfiguration["partition.assignment.strategy"] = "range"
+        if settings.transactionalID != nil {
+            consumerConfiguration["isolation.level"] = "read_committed"
+        }
         let catalog = settings.catalog
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration, groupID: settings.groupID,
             topics: [catalog.rawAudit, catalog.rawMail],
             maxBatch: 1_024, logger: logger)
-        let producer = try KafkaProducer(configuration: settings.kafka, logger: logger)
-        var loop = CorrelatorLoop(settings: settings, consumer: consumer, producer: producer, logger: logger)
+        var feedbackConfiguration = settings.kafka
+        feedbackConfiguration["enable.auto.commit"] = "false"
+        feedbackConfiguration["auto.offset.reset"] = "earliest"
+        let feedback = try KafkaConsumer(
+            configuration: feedbackConfiguration,
+            groupID: "\(settings.groupID).feedback.\(UUID().uuidString.lowercased())",
+            topics: [catalog.remediationCommands, catalog.remediationOutcomes, catalog.storyVerdicts],
+            maxBatch: 256, logger: logger)
+        let producer: CorrelatorProducer
+        do {
+            producer = try await CorrelatorProducer.make(settings: settings, logger: logger)
+        } catch {
+            await consumer.close()
+            await feedback.close()
+            throw error
+        }
+        var loop = CorrelatorLoop(
+            settings: settings, consumer: consumer, feedback: feedback, producer: producer, logger: logger)
         do {
             try await loop.run()
         } catch {
             await consumer.close()
+            await feedback.close()
             await producer.close()
             throw error
         }
         await consumer.close()
-        try await producer.flush()
+        await feedback.close()
+        try await producer.finish()
         await producer.close()
     }
+}
+
+/// Settings a correlator cannot run with, each problem with what to do.
+public struct CorrelatorSettingsError: Error, Sendable, CustomStringConvertible {
+    public let problems: [String]
+    public var description: String { "the correlator cannot start:\n  " + problems.joined(separator: "\n  ") }
 }
 
 /// The state of one running instance: the engine, what waits to be sent, when it last checkpointed.
 struct CorrelatorLoop: ~Copyable {
     let settings: CorrelatorSettings
     let consumer: KafkaConsumer
-    let producer: KafkaProducer
+    let feedback: KafkaConsumer
+    let producer: CorrelatorProducer
     let logger: Logger
     let records: CorrelatorRecords
     let codec: StateCodec
@@ -60,10 +96,15 @@ struct CorrelatorLoop: ~Copyable {
     var outgoing: [KafkaProducerRecord] = []
     var lastCheckpoint: ContinuousClock.Instant
     var lastReported = CorrelatorCounters()
+    let decoder = BoundedJSONDecoder()
 
-    init(settings: CorrelatorSettings, consumer: KafkaConsumer, producer: KafkaProducer, logger: Logger) {
+    init(
+        settings: CorrelatorSettings, consumer: KafkaConsumer, feedback: KafkaConsumer, producer: CorrelatorProducer,
+        logger: Logger
+    ) {
         self.settings = settings
         self.consumer = consumer
+        self.feedback = feedback
         self.producer = producer
         self.logger = logger
         self.records = CorrelatorRecords(catalog: settings.catalog)
@@ -74,12 +115,15 @@ struct CorrelatorLoop: ~Copyable {
 
     mutating func run() async throws {
         var events = consumer.events.makeAsyncIterator()
+        var feedbackEvents = feedback.events(pollTimeoutMilliseconds: 0).makeAsyncIterator()
+        try producer.begin()
         loop: while true {
             switch try await events.poll() {
             case .finished:
                 break loop
             case .idle:
                 take(engine.tick(now: clock.now))
+                try await readFeedback(&feedbackEvents)
                 try await send()
             case .event(.message(let message)):
                 guard let input = input(message) else { continue }
@@ -91,10 +135,46 @@ struct CorrelatorLoop: ~Copyable {
                 try await revoke(partitions, lost: lost)
             }
             if clock.now - lastCheckpoint >= settings.checkpointInterval {
+                try await readFeedback(&feedbackEvents)
                 try await checkpoint(engine.assignedPartitions)
             }
         }
-        try await checkpoint(engine.assignedPartitions)
+        try await checkpoint(engine.assignedPartitions, last: true)
+    }
+
+    /// Takes whatever commands, outcomes and verdicts have been fetched, without waiting.
+    mutating func readFeedback(_ events: inout KafkaConsumerEvents.Iterator) async throws {
+        for _ in 0..<1_024 {
+            guard case .event(let event) = try await events.poll() else { return }
+            guard case .message(let message) = event else { continue }
+            do throws(EventDecodingError) {
+                let bytes = message.value ?? []
+                let item: StoryFeedback
+                switch message.topic {
+                case settings.catalog.remediationCommands:
+                    item = .command(try decoder.decodeValue(RemediationCommand.self, from: bytes))
+                case settings.catalog.remediationOutcomes:
+                    item = .outcome(try decoder.decodeValue(RemediationOutcome.self, from: bytes))
+                case settings.catalog.storyVerdicts:
+                    item = .verdict(try decoder.decodeValue(StoryVerdict.self, from: bytes))
+                default:
+                    continue
+                }
+                take(engine.receive(item))
+            } catch {
+                // Commands and outcomes that do not decode are the action worker's to dead-letter
+                // (it reads them first); a verdict that does not decode is ours.
+                if message.topic == settings.catalog.storyVerdicts {
+                    outgoing.append(try records.deadLetter(message, reason: error, stage: "correlator.feedback"))
+                }
+                logger.warning(
+                    "feedback record ignored: it does not decode",
+                    metadata: [
+                        "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
+                        "reason": "\(error)",
+                    ])
+            }
+        }
     }
 
     func input(_ message: KafkaConsumerMessage) -> RawInput? {
@@ -113,7 +193,7 @@ struct CorrelatorLoop: ~Copyable {
 
     mutating func take(_ outputs: [CorrelatorOutput]) {
         for output in outputs {
-            do throws(EventDecodingError) {
+            do {
                 switch output {
                 case .story(let event, let key):
                     outgoing += try records.story(event, key: key)
@@ -125,12 +205,29 @@ struct CorrelatorLoop: ~Copyable {
                             "offset": "\(input.source.offset)", "reason": "\(error)",
                         ])
                     outgoing.append(try records.deadLetter(input, error, at: Date()))
+                case .command(let request):
+                    guard let signer = settings.commandSigner else { continue }
+                    let command = try signer.sign(
+                        request.command(issuedAt: Date(), lifetime: settings.commandLifetime, nonce: Self.nonce()))
+                    outgoing.append(try records.command(command, key: request.key))
+                    logger.notice(
+                        "auto-response requested a remediation",
+                        metadata: [
+                            "commandId": "\(command.commandId)", "storyId": "\(request.storyId)",
+                            "action": "\(request.action.rawValue)", "rule": "\(request.rule)",
+                            "dryRun": "\(request.dryRun)",
+                        ])
                 }
             } catch {
-                // Our own values always encode; if one does not, it is a bug worth stopping for.
+                // Our own values always encode and sign; if one does not, it is a bug worth stopping for.
                 logger.critical("could not encode correlator output: \(error)")
             }
         }
+    }
+
+    static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }.joined()
     }
 
     /// Sends what waits and waits for Kafka to acknowledge it.
@@ -138,11 +235,11 @@ struct CorrelatorLoop: ~Copyable {
         guard !outgoing.isEmpty else { return }
         let batch = outgoing
         outgoing.removeAll(keepingCapacity: true)
-        _ = try await producer.send(contentsOf: batch)
+        try await producer.send(batch)
     }
 
     /// Story events first, then the snapshots that reflect them, then the offsets.
-    mutating func checkpoint(_ partitions: [Int32]) async throws {
+    mutating func checkpoint(_ partitions: [Int32], last: Bool = false) async throws {
         try await send()
         lastCheckpoint = clock.now
         var snapshots: [KafkaProducerRecord] = []
@@ -154,17 +251,9 @@ struct CorrelatorLoop: ~Copyable {
             }
             offsets += resumeOffsets(checkpoint)
         }
-        guard !snapshots.isEmpty else { return }
-        _ = try await producer.send(contentsOf: snapshots)
-        if !offsets.isEmpty {
-            do {
-                try await consumer.commit(offsets)
-            } catch {
-                // The state topic holds the truth; committed offsets only help a restore without it.
-                logger.debug("offset commit failed: \(error)")
-            }
-        }
-        report()
+        if !snapshots.isEmpty { try await producer.send(snapshots) }
+        try await producer.commit(offsets, consumer: consumer, logger: logger, beginNext: !last)
+        if !snapshots.isEmpty { report() }
     }
 
     func resumeOffsets(_ checkpoint: PartitionCheckpoint) -> [KafkaOffset] {
@@ -182,8 +271,9 @@ struct CorrelatorLoop: ~Copyable {
             logger: logger)
         var starts: [KafkaOffset] = []
         for number in numbers {
-            let offsets = engine.assign(number, restoring: restored[number], now: clock.now)
-            for (feed, offset) in offsets {
+            let assignment = engine.assign(number, restoring: restored[number], now: clock.now)
+            take(assignment.outputs)
+            for (feed, offset) in assignment.resume {
                 guard let topic = codec.feedTopics[feed], partitions.contains(.init(topic: topic, partition: number))
                 else { continue }
                 starts.append(KafkaOffset(topic: topic, partition: number, offset: offset))
@@ -202,8 +292,14 @@ struct CorrelatorLoop: ~Copyable {
         let numbers = Set(partitions.map(\.partition)).intersection(engine.assignedPartitions).sorted()
         guard !numbers.isEmpty else { return }
         if lost {
-            // Another member may own them already: writing their state now could overwrite newer state.
-            try await send()
+            // Another member may own them already: writing their state now could overwrite newer
+            // state. In a transaction, what this instance wrote since its last checkpoint is discarded.
+            if producer.isTransactional {
+                outgoing.removeAll()
+                try await producer.abort(logger: logger)
+            } else {
+                try await send()
+            }
             for number in numbers { _ = engine.revoke(number) }
             logger.warning("partitions lost", metadata: ["partitions": "\(numbers)"])
             return
@@ -223,6 +319,8 @@ struct CorrelatorLoop: ~Copyable {
                 "received": "\(counters.received)", "applied": "\(counters.applied)",
                 "generic": "\(counters.generic)", "duplicates": "\(counters.duplicates)", "late": "\(counters.late)",
                 "deadLettered": "\(counters.deadLettered)", "storyEvents": "\(counters.storyEvents)",
+                "feedbackRecorded": "\(counters.feedbackRecorded)",
+                "commandsRequested": "\(counters.commandsRequested)",
                 "trackedUsers": "\(engine.trackedUsers)", "pending": "\(engine.pendingEvents)",
             ])
     }

@@ -39,6 +39,35 @@ struct CorrelatorRecords: Sendable {
             ).kafkaHeaders)
     }
 
+    /// A command the auto-response policy requested, signed, keyed by the story's user; its
+    /// `ce_id` is the command id, which the action worker runs once.
+    func command(_ command: RemediationCommand, key: String) throws(EventDecodingError) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: catalog.remediationCommands, key: key, value: try encoder.encode(command),
+            headers: CloudEventHeaders(
+                id: command.commandId, source: Self.source, type: "com.inboxwatch.remediation.command",
+                time: command.issuedAt
+            ).kafkaHeaders)
+    }
+
+    /// A record read from a side topic that cannot be used.
+    func deadLetter(_ message: KafkaConsumerMessage, reason: EventDecodingError, stage: String)
+        throws(EventDecodingError)
+        -> KafkaProducerRecord
+    {
+        let time = Date()
+        let letter = DeadLetterRecord(
+            reason: reason.description, errorClass: reason.code.description, stage: stage,
+            tenantId: nil, sourceTopic: message.topic, sourcePartition: message.partition,
+            sourceOffset: message.offset, originalKey: message.key, originalValue: message.value, failedAt: time)
+        return KafkaProducerRecord(
+            topic: catalog.deadLetter, key: message.key, value: try encoder.encode(letter),
+            headers: CloudEventHeaders(
+                id: EventID.derived("deadletter", from: [message.topic, "\(message.partition)", "\(message.offset)"]),
+                source: Self.source, type: "com.inboxwatch.deadletter", time: time
+            ).kafkaHeaders)
+    }
+
     /// Snapshots go to the state partition with the input's number, so a restore reads one partition.
     func snapshot(_ snapshot: CorrelatorStateSnapshot, partition: Int32) throws(EventDecodingError)
         -> KafkaProducerRecord

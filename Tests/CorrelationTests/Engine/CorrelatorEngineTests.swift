@@ -169,7 +169,7 @@ struct CorrelatorEngineTests {
             let restoring = try codec.restore(partition: 0, from: snapshots)
             let restored = try #require(restoring)
             var second = EngineRun(partitions: [])
-            let resume = second.engine.assign(0, restoring: restored, now: second.clockStart)
+            let resume = second.engine.assign(0, restoring: restored, now: second.clockStart).resume
             let replay = inputs.filter { $0.source.offset >= resume[$0.feed] ?? 0 }
             second.feed(replay)
             second.finish()

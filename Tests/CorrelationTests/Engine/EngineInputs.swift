@@ -69,9 +69,10 @@ struct EngineInputs {
 
     mutating func inboxRule(
         user: String, id: String, at time: Date, name: String = "Rule", forwardTo: String? = nil,
-        deleteMessage: Bool = false, actorType: Int = 0
+        deleteMessage: Bool = false, actorType: Int = 0, identity: String? = nil
     ) {
         var parameters: [JSONValue] = [.object(["Name": "Name", "Value": .string(name)])]
+        if let identity { parameters.append(.object(["Name": "Identity", "Value": .string(identity)])) }
         if let forwardTo { parameters.append(.object(["Name": "ForwardTo", "Value": .string(forwardTo)])) }
         if deleteMessage { parameters.append(.object(["Name": "DeleteMessage", "Value": "True"])) }
         audit(
@@ -129,6 +130,7 @@ struct EngineRun {
     var engine: CorrelatorEngine
     var stories: [StoryEvent] = []
     var deadLetters: [(RawInput, NormalizationError)] = []
+    var commands: [RemediationRequest] = []
     let clockStart = ContinuousClock.now
     var tick = 0
 
@@ -160,6 +162,7 @@ struct EngineRun {
             switch output {
             case .story(let event, _): stories.append(event)
             case .deadLetter(let input, let error): deadLetters.append((input, error))
+            case .command(let request): commands.append(request)
             }
         }
     }
