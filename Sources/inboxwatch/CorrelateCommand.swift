@@ -1,5 +1,6 @@
 import ArgumentParser
 import Correlation
+import Events
 import Foundation
 import Kafka
 import Logging
@@ -44,6 +45,21 @@ struct CorrelateCommand: AsyncParsableCommand {
     var allowedExternalDomains: [String] = []
     @Option(help: "Window after a suspicious sign-in in which phishing makes a login-then-phish story.")
     var loginThenPhishWindow: IntervalArgument = .init(seconds: 24 * 3600)
+    @Option(
+        help: ArgumentHelp(
+            "A JSON auto-response policy: which stories get which remediations without an analyst (off by default).",
+            discussion: #"{"rules": [{"name", "detections", "minimumCriticality", "actions", "dryRun"}]}"#))
+    var autoResponsePolicy: String?
+    @Option(help: "File with the Ed25519 private key that signs auto-response commands (`inboxwatch keys generate`).")
+    var signingKey: String?
+    @Option(help: "The signing key's id, which the action worker's trusted keys name.")
+    var signingKeyId: String = "inboxwatch-correlator"
+    @Option(help: "How long an auto-response command stays valid.")
+    var commandLifetime: IntervalArgument = .init(seconds: 3600)
+    @Option(
+        help:
+            "Write in Kafka transactions with this id (real Kafka 2.5+): unique per instance, stable across its restarts.")
+    var transactionalId: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -53,9 +69,35 @@ struct CorrelateCommand: AsyncParsableCommand {
         for domain in allowedExternalDomains where !domain.contains(".") || domain.contains("@") {
             throw ValidationError("--allow-external-domain \(domain) is not a domain name such as partner.example")
         }
+        if autoResponsePolicy != nil && signingKey == nil {
+            throw ValidationError(
+                "--auto-response-policy requests commands, and the action worker runs only signed ones: add --signing-key FILE"
+            )
+        }
     }
 
-    var settings: CorrelatorSettings {
+    /// The policy and signing key, read and checked: every problem says which file and what to fix.
+    func response() throws -> (AutoResponsePolicy, CommandSigner?) {
+        var policy = AutoResponsePolicy.off
+        if let autoResponsePolicy {
+            do {
+                policy = try AutoResponsePolicy(file: autoResponsePolicy)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        var signer: CommandSigner?
+        if let signingKey {
+            do {
+                signer = try CommandSigner(keyId: signingKeyId, file: signingKey)
+            } catch {
+                throw ValidationError("--signing-key: \(error.message)")
+            }
+        }
+        return (policy, signer)
+    }
+
+    func settings(policy: AutoResponsePolicy = .off, signer: CommandSigner? = nil) -> CorrelatorSettings {
         var tenants: [String: Correlation.TenantContext] = [:]
         for entry in acceptedDomains {
             var context = tenants[entry.tenant] ?? Correlation.TenantContext()
@@ -70,17 +112,30 @@ struct CorrelateCommand: AsyncParsableCommand {
         var detection = DetectionConfiguration()
         detection.loginThenPhishWindow = loginThenPhishWindow.duration
         detection.allowedExternalDomains = Set(allowedExternalDomains.map { $0.lowercased() })
-        return CorrelatorSettings(
+        var settings = CorrelatorSettings(
             kafka: kafka.configuration, catalog: kafka.catalog, groupID: groupId,
             checkpointInterval: checkpointInterval.duration,
             engine: CorrelatorConfiguration(
                 grace: grace.duration, idleAfter: idleAfter.duration, contextWait: contextWait.duration,
-                detection: detection, tenants: tenants))
+                detection: detection, tenants: tenants, autoResponse: policy),
+            commandSigner: signer, transactionalID: transactionalId)
+        settings.commandLifetime = commandLifetime.duration
+        return settings
     }
 
     func run() async throws {
         common.bootstrapLogging()
         let logger = Logger(label: "inboxwatch.correlator")
+        let (policy, signer) = try response()
+        let settings = settings(policy: policy, signer: signer)
+        if !policy.isOff {
+            logger.notice(
+                "auto-response on",
+                metadata: [
+                    "rules": "\(policy.rules.map(\.name))", "signingKeyId": "\(signingKeyId)",
+                    "publicKey": "\(signer?.publicKeyBase64 ?? "")",
+                ])
+        }
         let correlator = Correlator(settings: settings, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await correlator.run() }

@@ -15,6 +15,8 @@ struct Inboxwatch: AsyncParsableCommand {
             IngestCommand.self,
             CorrelateCommand.self,
             StoriesCommand.self,
+            StoryCommand.self,
+            KeysCommand.self,
         ]
     )
 }

@@ -86,7 +86,7 @@ enum StoryText {
         let time = { (date: Date) in date.formatted(.iso8601) }
         var lines = [
             "[\(story.criticality.rawValue.uppercased())] \(story.title)",
-            "  user \(story.user) · \(story.detection) · \(story.status.rawValue) · confidence \(story.confidence)"
+            "  \(story.id) · user \(story.user) · \(story.detection) · \(story.status.rawValue) · confidence \(story.confidence)"
                 + " · opened \(time(story.openedAt)) · \(event.kind.rawValue) #\(event.sequence)",
             "  \(story.summary)",
             "  timeline:",
@@ -108,12 +108,18 @@ enum StoryText {
                     + entities.ipAddresses.map { ip in ip.country.map { "\(ip.address) (\($0))" } ?? ip.address }
                     .joined(separator: ", "))
         }
+        if let verdict = story.verdict {
+            lines.append(
+                "  verdict: \(verdict.value.rawValue) by \(verdict.analyst) at \(time(verdict.decidedAt))"
+                    + (verdict.note.map { " (\($0))" } ?? ""))
+        }
         if story.actions.isEmpty {
             lines.append("  actions: none")
         } else {
             lines.append("  actions:")
             lines += story.actions.map { action in
                 "    \(action.action.rawValue) by \(action.requestedBy): \(action.outcome?.rawValue ?? "pending")"
+                    + (action.detail.map { " (\($0))" } ?? "")
             }
         }
         return lines.joined(separator: "\n")
