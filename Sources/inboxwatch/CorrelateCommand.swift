@@ -58,7 +58,8 @@ struct CorrelateCommand: AsyncParsableCommand {
     var commandLifetime: IntervalArgument = .init(seconds: 3600)
     @Option(
         help:
-            "Write in Kafka transactions with this id (real Kafka 2.5+): unique per instance, stable across its restarts.")
+            "Write in Kafka transactions with this id (real Kafka 2.5+): unique per instance, stable across its restarts."
+    )
     var transactionalId: String?
     @OptionGroup var common: CommonOptions
 

@@ -72,8 +72,10 @@ struct StoryCommand: AsyncParsableCommand {
             throw error
         }
         await producer.close()
-        let said = [decision.verdict.map { "verdict \($0.rawValue)" }, severity.map { "severity \($0.value.rawValue)" }]
-            .compactMap { $0 }.joined(separator: ", ")
+        let said = [
+            decision.verdict.map { "verdict \($0.rawValue)" }, severity.map { "severity \($0.value.rawValue)" },
+        ]
+        .compactMap { $0 }.joined(separator: ", ")
         print("recorded \(said) for \(latest.storyId) (\(latest.story.user)) as \(who)")
     }
 }

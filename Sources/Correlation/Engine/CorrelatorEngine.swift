@@ -263,11 +263,12 @@ public struct CorrelatorEngine: Sendable {
     /// The partition's changed users and position, and forgets that they changed: the caller
     /// writes it to the state topic once the story events before it are acknowledged.
     public mutating func checkpoint(_ number: Int32) -> PartitionCheckpoint? {
-        guard var partition = partitions[number] else { return nil }
+        // Taken out while it changes, so that the users' table is not copied.
+        guard var partition = partitions.removeValue(forKey: number) else { return nil }
         let resume = partition.resumeOffsets()
         var users: [String: UserState] = [:]
         for key in partition.dirty {
-            guard var state = partition.users[key] else { continue }
+            guard var state = partition.users.removeValue(forKey: key) else { continue }
             // Records of this user from here on may not be reflected (they may be waiting in the
             // timeline); the applied ids tell which of them are.
             for (feed, offset) in resume { state.covers[feed.rawValue] = offset }
@@ -331,21 +332,26 @@ public struct CorrelatorEngine: Sendable {
             return []
         }
         let key = Self.key(event)
-        var state = partition.users[key] ?? UserState()
-        guard !state.hasApplied(event.id) else {
+        if let state = partition.users[key], state.hasApplied(event.id) {
             counters.duplicates += 1
             return []
         }
+        // Taken out of the table while it changes: a copy left behind would make every append
+        // to its lists (the applied ids above all) copy the whole list.
+        var state = partition.users.removeValue(forKey: key) ?? UserState()
+        defer { partition.users[key] = state }
         if entry.isLate { counters.late += 1 }
         counters.applied += 1
         let context = partition.tenants[event.tenantId] ?? TenantContext()
         let assessment = SignInAssessment.assess(event, state: state, configuration: configuration.detection)
-        let input = DetectionRule.Input(
-            event: event, assessment: assessment, state: state, context: context,
-            configuration: configuration.detection)
         var findings: [Finding] = []
-        for rule in rules where rule.reads.contains(event.kind) {
-            findings += rule.evaluate(input)
+        do {
+            let input = DetectionRule.Input(
+                event: event, assessment: assessment, state: state, context: context,
+                configuration: configuration.detection)
+            for rule in rules where rule.reads.contains(event.kind) {
+                findings += rule.evaluate(input)
+            }
         }
         state.apply(
             event, assessment: assessment, context: context, configuration: configuration.detection,
@@ -366,7 +372,6 @@ public struct CorrelatorEngine: Sendable {
                 outputs += respond(to: story.storyId, key: key, state: &state)
             }
         }
-        partition.users[key] = state
         partition.dirty.insert(key)
         return outputs
     }

@@ -23,7 +23,11 @@ public struct PartitionTimeline: Sendable {
     /// Beyond this many waiting events the earliest are released early (the watermark moves up to them).
     public var capacity: Int
 
-    private(set) var pending: [Entry] = []
+    /// Waiting events in release order, from `head` on: released ones stay in front until a
+    /// compaction, so releasing the earliest does not move every later one each time.
+    private var buffer: [Entry] = []
+    private var head = 0
+    var pending: ArraySlice<Entry> { buffer[head...] }
     /// Everything at or before this event time has been released.
     public private(set) var watermark: Date?
     private(set) var latest: [RawInput.Feed: Date] = [:]
@@ -53,7 +57,7 @@ public struct PartitionTimeline: Sendable {
         }
     }
 
-    public var pendingCount: Int { pending.count }
+    public var pendingCount: Int { buffer.count - head }
 
     /// The first offset per feed whose record may not be applied yet: where a replay must start.
     public func resumeOffsets() -> [RawInput.Feed: Int64] {
@@ -75,8 +79,13 @@ public struct PartitionTimeline: Sendable {
             return [Entry(event: event, feed: feed, offset: offset, isLate: true)] + release(now: now)
         }
         let entry = Entry(event: event, feed: feed, offset: offset, isLate: false)
-        let index = pending.partitioningIndex { Self.precedes(entry, $0) }
-        pending.insert(entry, at: index)
+        // Most records arrive in order: appending is the common case.
+        if let last = buffer.last, buffer.count > head, Self.precedes(entry, last) {
+            let index = buffer[head...].partitioningIndex { Self.precedes(entry, $0) }
+            buffer.insert(entry, at: index)
+        } else {
+            buffer.append(entry)
+        }
         return release(now: now)
     }
 
@@ -99,24 +108,35 @@ public struct PartitionTimeline: Sendable {
     /// Releases everything, whatever the watermark (the end of a bounded replay).
     public mutating func drain() -> [Entry] {
         if let last = pending.last?.event.time { watermark = max(watermark ?? last, last) }
-        defer { pending.removeAll() }
-        return pending
+        defer {
+            buffer.removeAll()
+            head = 0
+        }
+        return Array(pending)
     }
 
     private mutating func release(now: ContinuousClock.Instant) -> [Entry] {
         if let target = target(now: now), target > (watermark ?? .distantPast) { watermark = target }
-        var ready = 0
+        var end = head
         if let watermark {
-            while ready < pending.count && pending[ready].event.time <= watermark { ready += 1 }
+            while end < buffer.count && buffer[end].event.time <= watermark { end += 1 }
         }
-        if pending.count - ready > capacity {
-            ready = pending.count - capacity
-            let time = pending[ready - 1].event.time
+        if buffer.count - end > capacity {
+            end = buffer.count - capacity
+            let time = buffer[end - 1].event.time
             watermark = max(watermark ?? time, time)
         }
-        guard ready > 0 else { return [] }
-        defer { pending.removeFirst(ready) }
-        return Array(pending.prefix(ready))
+        guard end > head else { return [] }
+        let released = Array(buffer[head..<end])
+        head = end
+        if head == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 4_096 && head * 2 >= buffer.count {
+            buffer.removeFirst(head)
+            head = 0
+        }
+        return released
     }
 
     /// The watermark the feeds allow now.
@@ -139,7 +159,7 @@ public struct PartitionTimeline: Sendable {
     }
 }
 
-extension Array {
+extension RandomAccessCollection where Index == Int {
     /// The first index whose element satisfies `belongsAfter` (elements must be partitioned by it).
     func partitioningIndex(where belongsAfter: (Element) -> Bool) -> Int {
         var low = startIndex

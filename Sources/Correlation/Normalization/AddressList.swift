@@ -32,7 +32,7 @@ extension Normalizer {
                     .trimmed()
             }
             if let inner = enclosed(text, "<", ">") ?? enclosed(text, "[", "]") { text = inner }
-            text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t"))
+            text = text.trimmed { $0 == "\"" || $0 == "'" || $0 == " " || $0 == "\t" }
             let lowered = text.lowercased()
             for prefix in ["smtp:", "mailto:"] where lowered.hasPrefix(prefix) {
                 return nonEmpty(String(lowered.dropFirst(prefix.count)))
@@ -94,7 +94,7 @@ extension Normalizer {
         static func parse(_ texts: [String?]) -> [String] {
             AddressList.unique(
                 texts.compactMap { $0 }.flatMap { AddressList.split($0) }.compactMap { raw in
-                    let word = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t\r\n")).lowercased()
+                    let word = raw.trimmed { $0 == "\"" || $0 == "'" || $0.isWhitespace }.lowercased()
                     return word.isEmpty || word == "$null" ? nil : word
                 })
         }

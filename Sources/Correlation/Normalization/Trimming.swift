@@ -11,4 +11,12 @@ extension StringProtocol where UTF8View: BidirectionalCollection {
         else { return "" }
         return String(self[start...end])
     }
+
+    /// Without the leading and trailing characters that `strip` names.
+    func trimmed(where strip: (Character) -> Bool) -> String {
+        guard let start = firstIndex(where: { !strip($0) }), let end = lastIndex(where: { !strip($0) }) else {
+            return ""
+        }
+        return String(self[start...end])
+    }
 }

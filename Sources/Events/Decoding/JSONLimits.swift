@@ -28,6 +28,50 @@ public struct JSONLimits: Sendable, Hashable {
         try scanner.finish()
     }
 
+    /// The same checks over an array, with a tight loop for the common case (ASCII outside
+    /// escapes): the per-byte scanner was an eighth of the correlator's time.
+    public func check(_ bytes: [UInt8]) throws(EventDecodingError) {
+        guard bytes.count <= maxBytes else {
+            throw EventDecodingError(
+                code: .tooLarge, message: "value is \(bytes.count) bytes; at most \(maxBytes) are accepted")
+        }
+        let simple = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var depth = 0
+            var inString = false
+            var stringStart = 0
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                let byte = buffer[index]
+                if byte >= 0x80 || (inString && byte == UInt8(ascii: "\\")) { return false }
+                if inString {
+                    if byte == UInt8(ascii: "\"") {
+                        inString = false
+                        if index - stringStart > maxStringBytes { return false }
+                    }
+                } else {
+                    switch byte {
+                    case UInt8(ascii: "\""):
+                        inString = true
+                        stringStart = index
+                    case UInt8(ascii: "{"), UInt8(ascii: "["):
+                        depth += 1
+                        if depth > maxDepth { return false }
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        depth -= 1
+                        if depth < 0 { return false }
+                    default: break
+                    }
+                }
+                index += 1
+            }
+            return !inString && depth == 0
+        }
+        // Anything else (non-ASCII, escapes, a limit hit, a truncation) goes the careful way,
+        // which also says precisely what is wrong.
+        if !simple { try check(bytes[...]) }
+    }
+
     /// Walks the bytes once, tracking UTF-8 sequences, strings and bracket depth.
     private struct Scanner {
         let limits: JSONLimits

@@ -17,10 +17,18 @@ public struct SchemaVersion: Sendable, Hashable, Codable, CustomStringConvertibl
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0 else {
+        guard let version = Self(text: text) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "schemaVersion \"\(text)\" is not MAJOR.MINOR"))
+        }
+        self = version
+    }
+
+    /// `MAJOR.MINOR`, or nil.
+    init?(text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0 else {
+            return nil
         }
         self.init(major: major, minor: minor)
     }

@@ -75,6 +75,11 @@ public struct CloudEventHeaders: Sendable, Hashable {
     /// millisecond, computed as `milliseconds / 1000`, so that a time written by
     /// `format` reads back as exactly the same `Date`.
     static func parse(_ text: String) -> Date? {
+        // What we write (`…T10:15:30.123Z`) is read without Foundation's formatter, which was a
+        // twentieth of the correlator's time; other offsets and forms take the general path.
+        if text.utf8.last == UInt8(ascii: "Z"), let date = MicrosoftTime.parse(text) {
+            return Date(millisecondsSince1970: date.millisecondsSince1970)
+        }
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let without = Date.ISO8601FormatStyle()
         guard let date = (try? withFraction.parse(text)) ?? (try? without.parse(text)) else { return nil }

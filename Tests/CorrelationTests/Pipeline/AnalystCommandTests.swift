@@ -11,7 +11,8 @@ extension CorrelatorPipeline {
     @Suite("Analyst commands", .serialized)
     struct AnalystCommandTests {
         func run(_ arguments: [String], name: String) async throws -> (status: Int32, output: String) {
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("iw-\(name)-\(UUID().uuidString).log")
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "iw-\(name)-\(UUID().uuidString).log")
             let child = try ChildProcess(try InboxwatchBinary.locate(), arguments, environment: [:], log: log)
             let status = await child.waitForExit()
             return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
@@ -24,7 +25,8 @@ extension CorrelatorPipeline {
             for spec in catalog.specs { try fixture.broker.createTopic(spec) }
             // One story event on the stories topic, as a correlator wrote it.
             let story = StoryView(
-                id: "story-cli-1", tenantId: fixture.tenantId, user: "alice@contoso.com", detection: "externalForwarding",
+                id: "story-cli-1", tenantId: fixture.tenantId, user: "alice@contoso.com",
+                detection: "externalForwarding",
                 title: "Mail forwarded outside the tenant", criticality: .high, confidence: 85, status: .open,
                 summary: "alice@contoso.com: inbox rule sends mail to drop@evil.example",
                 openedAt: PipelineFixture.worldStart, updatedAt: PipelineFixture.worldStart)
@@ -48,8 +50,10 @@ extension CorrelatorPipeline {
             #expect(missing.output.contains("no story story-nope"), "\(missing.output)")
 
             let decided = try await run(
-                ["story", "story-cli-1", "--verdict", "false-positive", "--severity", "low", "--analyst",
-                 "soc@contoso.com", "--note", "partner forwarding"] + common,
+                [
+                    "story", "story-cli-1", "--verdict", "false-positive", "--severity", "low", "--analyst",
+                    "soc@contoso.com", "--note", "partner forwarding",
+                ] + common,
                 name: "story-verdict")
             #expect(decided.status == 0, "\(decided.output)")
             #expect(decided.output.contains("recorded verdict falsePositive, severity low for story-cli-1"))
@@ -63,9 +67,12 @@ extension CorrelatorPipeline {
             #expect(verdict.analyst == "soc@contoso.com" && verdict.note == "partner forwarding")
         }
 
-        @Test("`inboxwatch correlate` refuses a policy it cannot run, naming the rule and what to fix; keys are made 0600")
+        @Test(
+            "`inboxwatch correlate` refuses a policy it cannot run, naming the rule and what to fix; keys are made 0600"
+        )
         func badPoliciesAndKeys() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("iw-policy-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "iw-policy-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let key = directory.appendingPathComponent("correlator.key").path
@@ -79,13 +86,18 @@ extension CorrelatorPipeline {
             #expect(again.status != 0 && again.output.contains("exists"))
 
             let policy = directory.appendingPathComponent("policy.json")
-            try #"{"rules":[{"name":"contain","detections":["forwardingRule"],"minimumCriticality":"high","actions":[]}]}"#
+            try
+                #"{"rules":[{"name":"contain","detections":["forwardingRule"],"minimumCriticality":"high","actions":[]}]}"#
                 .write(to: policy, atomically: true, encoding: .utf8)
             let refused = try await run(
-                ["correlate", "--bootstrap-servers", "127.0.0.1:1", "--auto-response-policy", policy.path,
-                 "--signing-key", key], name: "policy")
+                [
+                    "correlate", "--bootstrap-servers", "127.0.0.1:1", "--auto-response-policy", policy.path,
+                    "--signing-key", key,
+                ], name: "policy")
             #expect(refused.status != 0)
-            #expect(refused.output.contains("rules[0].detections: \"forwardingRule\" is not a detection"), "\(refused.output)")
+            #expect(
+                refused.output.contains("rules[0].detections: \"forwardingRule\" is not a detection"),
+                "\(refused.output)")
             #expect(refused.output.contains("rules[0].actions is empty"), "\(refused.output)")
 
             let unsigned = try await run(

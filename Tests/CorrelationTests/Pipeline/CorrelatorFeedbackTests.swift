@@ -86,7 +86,9 @@ extension CorrelatorPipeline {
                     }
                 },
                 until: { Set($0.map(\.commandId)).isSuperset(of: expected.map(\.commandId)) })
-            #expect(Set(commands.map(\.commandId)) == Set(expected.map(\.commandId)), "no command the engine did not ask for")
+            #expect(
+                Set(commands.map(\.commandId)) == Set(expected.map(\.commandId)),
+                "no command the engine did not ask for")
             let verifier = try CommandVerifier(trusted: ["correlator-test": keys.publicKeyBase64])
             for command in commands {
                 #expect(verifier.problem(with: command) == nil, "\(command.commandId) verifies")
