@@ -207,9 +207,14 @@ struct CorrelatorThroughput: AsyncParsableCommand {
                 grace: .seconds(600), idleAfter: .milliseconds(300),
                 tenants: ["bench-tenant": TenantContext(acceptedDomains: ["contoso.com"])]))
         for record in expected { ends[record.partition ?? -1, default: 0] += 1 }
-        let correlator = Correlator(settings: settings, logger: logger)
+        // The clock starts when the group has given the correlator its partitions, as the raw
+        // consumer's starts at its first record: neither counts the group join (~3 s here).
+        let assigned = AssignmentClock()
+        var watching = Logger(label: "bench.correlator") { _ in assigned }
+        watching.logLevel = .info
+        let correlator = Correlator(settings: settings, logger: watching)
         let running = Task { try await correlator.run() }
-        let started = ContinuousClock.now
+        let launched = ContinuousClock.now
         while true {
             let progress = try await markers(catalog: catalog, kafka: kafka)
             let done = (0..<catalog.keyedPartitions).allSatisfy { partition in
@@ -219,7 +224,7 @@ struct CorrelatorThroughput: AsyncParsableCommand {
             if done { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let elapsed = ContinuousClock.now - started
+        let elapsed = ContinuousClock.now - (assigned.first ?? launched)
         running.cancel()
         try await running.value
         let users = try await trackedUsers(catalog: catalog, kafka: kafka)
@@ -323,6 +328,27 @@ struct CorrelatorThroughput: AsyncParsableCommand {
             latencies.append(Double(time - published) / 1000)
         }
         return latencies
+    }
+}
+
+/// Remembers when the correlator first logged an assignment; drops every log line.
+final class AssignmentClock: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant: ContinuousClock.Instant?
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    var first: ContinuousClock.Instant? { lock.withLock { instant } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        guard event.message.description == "partitions assigned" else { return }
+        let now = ContinuousClock.now
+        lock.withLock { instant = instant ?? now }
     }
 }
 

@@ -57,3 +57,25 @@ struct JSONParserTests {
         #expect(tooBig?.code == .invalidValue)
     }
 }
+
+/// Values turned straight into a tree must read back as themselves, as through JSON text.
+@Suite("JSON value encoder")
+struct JSONValueEncoderTests {
+    @Test("a tree built from a value decodes back to the value, dates at full precision")
+    func treesRoundTrip() throws {
+        var generator = SampleGenerator(seed: 42)
+        for _ in 0..<40 {
+            var event = Samples.storyEvent(&generator)
+            event.occurredAt = Date(timeIntervalSinceReferenceDate: 812_345_678.123_456_7)
+            let tree = try JSONValueEncoder.encode(event)
+            let back = try JSONDecoder().decode(StoryEvent.self, from: try JSONEncoder().encode(tree))
+            #expect(back == event)
+            // The same tree as writing JSON text and reading it back gives, up to how integral
+            // numbers are held.
+            let sorted = JSONEncoder()
+            sorted.outputFormatting = [.sortedKeys]
+            let viaText = try JSONDecoder().decode(JSONValue.self, from: try sorted.encode(event))
+            #expect(try sorted.encode(tree) == (try sorted.encode(viaText)))
+        }
+    }
+}

@@ -107,9 +107,18 @@ struct TopicContractTests {
                 try Data(bytes).write(to: directory.appendingPathComponent("\(name)--\(index).json"))
             }
         }
+        // State snapshots as the correlator writes them, straight from their tree.
+        var generator = SampleGenerator(seed: 7)
+        for index in 0..<40 {
+            let snapshot = Samples.snapshot(&generator)
+            let bytes = snapshot.encodedJSON()
+            #expect(try BoundedJSONDecoder().decodeValue(CorrelatorStateSnapshot.self, from: bytes) == snapshot)
+            try Data(bytes).write(
+                to: directory.appendingPathComponent("\(CorrelatorStateSnapshot.schemaName)--direct-\(index).json"))
+        }
         let result = try Self.validate(["--instances", directory.path])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("400 passed, 0 failed"), "\(result.output)")
+        #expect(result.output.contains("440 passed, 0 failed"), "\(result.output)")
     }
 
     @Test("every example is judged right by the JSON Schemas: valid ones pass, invalid ones are rejected")

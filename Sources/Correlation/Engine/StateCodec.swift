@@ -69,16 +69,10 @@ public struct StateCodec: Sendable {
         }
     }
 
-    static let stateReader = BoundedJSONDecoder(
-        limits: JSONLimits(maxBytes: 64 << 20, maxDepth: 64, maxStringBytes: 16 << 20))
-
     static func jsonValue<T: Encodable>(_ value: T) throws(EventDecodingError) -> JSONValue {
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(value)
-            // Our own bytes: the fast parser, with room for the largest state.
-            return try Self.stateReader.decode(JSONValue.self, from: Array(data))
+            // Straight to the tree: writing JSON text and parsing it back was most of a checkpoint.
+            return try JSONValueEncoder.encode(value)
         } catch {
             throw EventDecodingError(code: .invalidValue, message: "state does not encode: \(error)", path: "state")
         }

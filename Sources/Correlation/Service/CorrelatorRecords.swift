@@ -74,7 +74,7 @@ struct CorrelatorRecords: Sendable {
     {
         KafkaProducerRecord(
             topic: catalog.correlatorState, partition: partition, key: Array(snapshot.key.utf8),
-            value: try encoder.encode(snapshot),
+            value: snapshot.encodedJSON(),
             headers: CloudEventHeaders(
                 id: EventID.derived("state", from: [snapshot.key, "\(snapshot.updatedAt.timeIntervalSince1970)"]),
                 source: Self.source, type: "com.inboxwatch.correlator.state", time: snapshot.updatedAt
