@@ -321,9 +321,11 @@ struct CorrelatorThroughput: AsyncParsableCommand {
         }
         var latencies: [Double] = []
         try await KafkaTopicReader.read(catalog.stories, configuration: kafka) { message in
+            // The record that caused this event is the newest one it references (evidence is
+            // sorted by record id, so its last entry can be a record from an earlier event).
             guard let time = message.timestampMilliseconds,
                 let event = try? BoundedJSONDecoder().decodeValue(StoryEvent.self, from: message.value ?? []),
-                let trigger = event.story.evidence.last?.source?.recordId, let published = rawTimes[trigger]
+                let published = event.story.references.compactMap({ rawTimes[$0.recordId] }).max()
             else { return }
             latencies.append(Double(time - published) / 1000)
         }
