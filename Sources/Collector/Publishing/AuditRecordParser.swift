@@ -50,7 +50,8 @@ public struct AuditRecordParser: Sendable {
             throw Problem(errorClass: "malformedJSON", reason: "not valid JSON: \(error.message)")
         }
         guard case .object(let fields) = value else {
-            throw Problem(errorClass: "notAnObject", reason: "an audit record is a JSON object; this is \(value.kind)")
+            throw Problem(
+                errorClass: "notAnObject", reason: "an audit record is a JSON object; this is \(value.kindName)")
         }
         guard let id = fields["Id"]?.stringValue?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
             throw Problem(errorClass: "missingId", reason: "the record has no Id, so it cannot be deduplicated")
@@ -91,17 +92,6 @@ extension JSONValue {
         case .number(let value): Int(exactly: value)
         case .string(let text): Int(text.trimmingCharacters(in: .whitespaces))
         default: nil
-        }
-    }
-
-    var kind: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .integer, .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
         }
     }
 }

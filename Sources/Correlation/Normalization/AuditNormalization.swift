@@ -10,7 +10,7 @@ extension Normalizer {
             guard case .object(let members) = envelope.record else {
                 throw NormalizationError(
                     code: .malformedRecord,
-                    message: "audit record \(envelope.recordId) is \(Fields.describe(envelope.record)), not an object")
+                    message: "audit record \(envelope.recordId) is \(envelope.record.kindName), not an object")
             }
             let record = AuditRecord(Fields(members))
             guard let timeText = record.fields.text("CreationTime") else {

@@ -91,16 +91,5 @@ extension Normalizer {
             }
         }
 
-        /// What `value` is, for error messages.
-        static func describe(_ value: JSONValue) -> String {
-            switch value {
-            case .null: "null"
-            case .bool: "a boolean"
-            case .integer, .number: "a number"
-            case .string: "a string"
-            case .array: "an array"
-            case .object: "an object"
-            }
-        }
     }
 }

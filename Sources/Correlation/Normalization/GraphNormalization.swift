@@ -65,7 +65,7 @@ extension Normalizer {
                 throw NormalizationError(
                     code: .malformedRecord,
                     message: "\(envelope.resourceKind.rawValue) \(envelope.resourceId) is "
-                        + "\(Fields.describe(envelope.resource)), not an object")
+                        + "\(envelope.resource.kindName), not an object")
             }
             let resource = Resource(envelope: envelope, fields: fields, origin: origin)
             switch envelope.resourceKind {

@@ -218,8 +218,8 @@ struct IndexKey: CodingKey {
 }
 
 extension JSONValue {
-    /// What kind of value this is, for error messages.
-    var kindName: String {
+    /// What kind of value this is, for error messages ("a string", "null").
+    public var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
