@@ -17,7 +17,11 @@ struct CorrelateCommand: AsyncParsableCommand {
             story events to inboxwatch.stories and OCSF findings to inboxwatch.findings.ocsf. State \
             is checkpointed to inboxwatch.correlator.state every --checkpoint-interval and restored \
             when a partition is assigned, so a restart or rebalance replays only since the last \
-            checkpoint and writes the same story events again (same ce_id). Stops cleanly on \
+            checkpoint and writes the same story events again (same ce_id). Every instance also \
+            reads inboxwatch.remediation.commands, inboxwatch.remediation.outcomes and \
+            inboxwatch.story.verdicts and records them on their stories. With \
+            --auto-response-policy it asks for remediations itself, signed with --signing-key; with \
+            --transactional-id each checkpoint period is one Kafka transaction. Stops cleanly on \
             SIGINT/SIGTERM after a last checkpoint.
             """)
 
