@@ -12,10 +12,41 @@ public import Foundation
 public struct PartitionTimeline: Sendable {
     /// An event waiting for the watermark, with where it came from.
     public struct Entry: Sendable, Hashable {
-        public var event: SecurityEvent
+        /// The event lives in a box: a `SecurityEvent` is a large value, and the waiting list
+        /// moves entries whenever one arrives out of order.
+        private let box: EventBox
         public var feed: RawInput.Feed
         public var offset: Int64
         public var isLate: Bool
+        /// Kept beside the box: the ordering reads it for every comparison.
+        let time: Date
+
+        public var event: SecurityEvent { box.event }
+
+        init(event: SecurityEvent, feed: RawInput.Feed, offset: Int64, isLate: Bool) {
+            box = EventBox(event)
+            time = event.time
+            self.feed = feed
+            self.offset = offset
+            self.isLate = isLate
+        }
+
+        public static func == (lhs: Entry, rhs: Entry) -> Bool {
+            (lhs.event, lhs.feed, lhs.offset, lhs.isLate) == (rhs.event, rhs.feed, rhs.offset, rhs.isLate)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(event)
+            hasher.combine(feed)
+            hasher.combine(offset)
+            hasher.combine(isLate)
+        }
+    }
+
+    /// An immutable event on the heap.
+    final class EventBox: Sendable {
+        let event: SecurityEvent
+        init(_ event: SecurityEvent) { self.event = event }
     }
 
     public var grace: Duration
@@ -107,7 +138,7 @@ public struct PartitionTimeline: Sendable {
 
     /// Releases everything, whatever the watermark (the end of a bounded replay).
     public mutating func drain() -> [Entry] {
-        if let last = pending.last?.event.time { watermark = max(watermark ?? last, last) }
+        if let last = pending.last?.time { watermark = max(watermark ?? last, last) }
         defer {
             buffer.removeAll()
             head = 0
@@ -119,11 +150,11 @@ public struct PartitionTimeline: Sendable {
         if let target = target(now: now), target > (watermark ?? .distantPast) { watermark = target }
         var end = head
         if let watermark {
-            while end < buffer.count && buffer[end].event.time <= watermark { end += 1 }
+            while end < buffer.count && buffer[end].time <= watermark { end += 1 }
         }
         if buffer.count - end > capacity {
             end = buffer.count - capacity
-            let time = buffer[end - 1].event.time
+            let time = buffer[end - 1].time
             watermark = max(watermark ?? time, time)
         }
         guard end > head else { return [] }
@@ -155,7 +186,8 @@ public struct PartitionTimeline: Sendable {
     }
 
     static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
-        (lhs.event.time, lhs.event.id) < (rhs.event.time, rhs.event.id)
+        if lhs.time != rhs.time { return lhs.time < rhs.time }
+        return lhs.event.id < rhs.event.id
     }
 }
 

@@ -7,13 +7,9 @@ extension Normalizer {
     /// API versions and exports (`ClientIP`, `ClientIp`).
     struct Fields: Sendable {
         let members: [String: JSONValue]
-        private let lowered: [String: JSONValue]
 
         init(_ members: [String: JSONValue]) {
             self.members = members
-            var lowered: [String: JSONValue] = [:]
-            for (key, value) in members { lowered[key.lowercased()] = lowered[key.lowercased()] ?? value }
-            self.lowered = lowered
         }
 
         /// Nil unless `value` is an object.
@@ -22,8 +18,26 @@ extension Normalizer {
             self.init(members)
         }
 
+        /// The member of that name; failing that, of that name in another case (the first such
+        /// name in sorting order, so the choice never depends on the dictionary's order). A
+        /// scan rather than a lower-cased copy of every record: most names are found at once.
         subscript(_ name: String) -> JSONValue? {
-            members[name] ?? lowered[name.lowercased()]
+            if let value = members[name] { return value }
+            var found: (key: String, value: JSONValue)?
+            for (key, value) in members where Self.equalIgnoringASCIICase(key, name) {
+                if found == nil || key < found!.key { found = (key, value) }
+            }
+            return found?.value
+        }
+
+        static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
+            guard lhs.utf8.count == rhs.utf8.count else { return false }
+            for (left, right) in zip(lhs.utf8, rhs.utf8) where left != right {
+                let foldedLeft = (0x41...0x5A).contains(left) ? left | 0x20 : left
+                let foldedRight = (0x41...0x5A).contains(right) ? right | 0x20 : right
+                guard foldedLeft == foldedRight else { return false }
+            }
+            return true
         }
 
         /// The first of `names` that holds a non-empty scalar, as text (trimmed).
