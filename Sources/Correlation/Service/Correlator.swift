@@ -96,7 +96,10 @@ struct CorrelatorLoop: ~Copyable {
     var outgoing: [KafkaProducerRecord] = []
     var lastCheckpoint: ContinuousClock.Instant
     var lastReported = CorrelatorCounters()
+    /// Whether records were read since the last checkpoint.
+    var readSinceCheckpoint = false
     let decoder = BoundedJSONDecoder()
+    static let quietCheckpointDelay = Duration.seconds(1)
 
     init(
         settings: CorrelatorSettings, consumer: KafkaConsumer, feedback: KafkaConsumer, producer: CorrelatorProducer,
@@ -125,8 +128,14 @@ struct CorrelatorLoop: ~Copyable {
                 take(engine.tick(now: clock.now))
                 try await readFeedback(&feedbackEvents)
                 try await send()
+                // Input paused: make what was read durable soon rather than a full interval
+                // later, so a crash in a quiet spell replays little.
+                if readSinceCheckpoint && clock.now - lastCheckpoint >= Self.quietCheckpointDelay {
+                    try await checkpoint(engine.assignedPartitions)
+                }
             case .event(.message(let message)):
                 guard let input = input(message) else { continue }
+                readSinceCheckpoint = true
                 take(engine.receive(input, now: clock.now))
                 if outgoing.count >= settings.outputBatch { try await send() }
             case .event(.partitionsAssigned(let partitions)):
@@ -242,6 +251,7 @@ struct CorrelatorLoop: ~Copyable {
     mutating func checkpoint(_ partitions: [Int32], last: Bool = false) async throws {
         try await send()
         lastCheckpoint = clock.now
+        readSinceCheckpoint = false
         var snapshots: [KafkaProducerRecord] = []
         var offsets: [KafkaOffset] = []
         for number in partitions {
