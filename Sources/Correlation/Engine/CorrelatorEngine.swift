@@ -173,7 +173,7 @@ public struct CorrelatorEngine: Sendable {
         for request in requests {
             record.view.actions.append(
                 StoryView.Action(
-                    commandId: request.commandId, action: request.action, requestedBy: "autoPolicy:\(request.rule)",
+                    commandId: request.commandId, action: request.action, requestedBy: request.requester.label,
                     requestedAt: record.view.updatedAt))
         }
         record.view.actions.sort { ($0.requestedAt, $0.commandId) < ($1.requestedAt, $1.commandId) }

@@ -159,11 +159,16 @@ public struct RemediationRequest: Sendable, Hashable {
     public var reason: String
     public var dryRun: Bool
 
+    /// Who asks: the correlator, under the policy's rule.
+    var requester: RemediationCommand.Requester {
+        RemediationCommand.Requester(kind: .autoPolicy, identity: "inboxwatch-correlator", rule: rule)
+    }
+
     /// The command, issued at `issuedAt` and valid for `lifetime`.
     public func command(issuedAt: Date, lifetime: Duration, nonce: String) -> RemediationCommand {
         RemediationCommand(
             commandId: commandId, storyId: storyId, tenantId: tenantId, target: target, action: action,
-            requestedBy: RemediationCommand.Requester(kind: .autoPolicy, identity: "inboxwatch-correlator", rule: rule),
+            requestedBy: requester,
             reason: reason, dryRun: dryRun, issuedAt: issuedAt,
             expiresAt: issuedAt.addingTimeInterval(TimeInterval(lifetime.components.seconds)), nonce: nonce)
     }
