@@ -46,11 +46,17 @@ public struct Correlator: Sendable {
         var feedbackConfiguration = settings.kafka
         feedbackConfiguration["enable.auto.commit"] = "false"
         feedbackConfiguration["auto.offset.reset"] = "earliest"
-        let feedback = try KafkaConsumer(
-            configuration: feedbackConfiguration,
-            groupID: "\(settings.groupID).feedback.\(UUID().uuidString.lowercased())",
-            topics: [catalog.remediationCommands, catalog.remediationOutcomes, catalog.storyVerdicts],
-            maxBatch: 256, logger: logger)
+        let feedback: KafkaConsumer
+        do {
+            feedback = try KafkaConsumer(
+                configuration: feedbackConfiguration,
+                groupID: "\(settings.groupID).feedback.\(UUID().uuidString.lowercased())",
+                topics: [catalog.remediationCommands, catalog.remediationOutcomes, catalog.storyVerdicts],
+                maxBatch: 256, logger: logger)
+        } catch {
+            await consumer.close()
+            throw error
+        }
         let producer: CorrelatorProducer
         do {
             producer = try await CorrelatorProducer.make(settings: settings, logger: logger)
