@@ -26,6 +26,8 @@ struct ProducerConsumerRoundTripTests {
             let n = message.sequence
             #expect(message.keyString == "tenant/user\(n % 16)")
             #expect(message.headers.last(named: "ce_id")?.stringValue == "id-\(n)")
+            #expect(message.lastHeaderText(named: "ce_id") == "id-\(n)", "one header read on its own")
+            #expect(message.lastHeaderText(named: "no-such-header") == nil)
         }
         // Same key → same partition, and each partition preserves send order.
         let byPartition = Dictionary(grouping: received, by: \.partition)

@@ -199,7 +199,7 @@ struct CorrelatorLoop: ~Copyable {
         case settings.catalog.rawMail: feed = .mail
         default: return nil
         }
-        let id = message.headers.last(named: "ce_id")?.stringValue
+        let id = message.lastHeaderText(named: "ce_id")
         return RawInput(
             feed: feed, key: message.keyString ?? "", value: message.value ?? [], cloudEventId: id,
             source: SourceReference(

@@ -71,6 +71,15 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         set { content = .owned(key: key, value: value, headers: newValue) }
     }
 
+    /// The last header of that name as UTF-8 text, reading only it: a stage that needs one
+    /// header (`ce_id`) on every record need not copy out all of them.
+    public func lastHeaderText(named name: String) -> String? {
+        switch content {
+        case .owned(_, _, let headers): headers.last(named: name)?.stringValue
+        case .librdkafka(let raw): raw.lastHeader(named: name).flatMap { String(validating: $0, as: UTF8.self) }
+        }
+    }
+
     /// Reads the value without copying it (nil for a record with a null value).
     public func withUnsafeValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
         switch content {

@@ -25,6 +25,18 @@ final class RDKafkaMessage: @unchecked Sendable {
     }
 
     /// Parsed on demand: librdkafka allocates a header list even for a message without headers.
+    /// The value of the last header of that name, without reading the others.
+    func lastHeader(named name: String) -> [UInt8]? {
+        var list: OpaquePointer?
+        guard rd_kafka_message_headers(pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return nil }
+        var value: UnsafeRawPointer?
+        var size = 0
+        guard rd_kafka_header_get_last(list, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let value else {
+            return nil
+        }
+        return Array(UnsafeRawBufferPointer(start: value, count: size))
+    }
+
     var headers: [KafkaHeader] {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
