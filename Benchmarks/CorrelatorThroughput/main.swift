@@ -207,32 +207,30 @@ struct CorrelatorThroughput: AsyncParsableCommand {
                 grace: .seconds(600), idleAfter: .milliseconds(300),
                 tenants: ["bench-tenant": TenantContext(acceptedDomains: ["contoso.com"])]))
         for record in expected { ends[record.partition ?? -1, default: 0] += 1 }
+
         // The clock starts when the group has given the correlator its partitions, as the raw
-        // consumer's starts at its first record: neither counts the group join (~3 s here).
-        let assigned = AssignmentClock()
-        var watching = Logger(label: "bench.correlator") { _ in assigned }
+        // consumer's starts at its first record: neither counts the group join (~3 s here). It
+        // stops at the checkpoint whose progress report has every record received and none
+        // waiting: its snapshots cover them all. (Polling the state topic for that, as this
+        // benchmark first did, read it whole ten times a second and slowed the correlator.)
+        let watch = CorrelatorWatch(records: expected.count)
+        var watching = Logger(label: "bench.correlator") { _ in watch }
         watching.logLevel = .info
         let correlator = Correlator(settings: settings, logger: watching)
         let running = Task { try await correlator.run() }
         let launched = ContinuousClock.now
-        while true {
-            let progress = try await markers(catalog: catalog, kafka: kafka)
-            let done = (0..<catalog.keyedPartitions).allSatisfy { partition in
-                let covered = progress[partition].map { $0.resume.values.reduce(0, +) } ?? 0
-                return covered >= partitionTotal(expected, partition)
-            }
-            if done { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let elapsed = ContinuousClock.now - (assigned.first ?? launched)
+        while watch.finished == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let elapsed = (watch.finished ?? .now) - (watch.assigned ?? launched)
         running.cancel()
         try await running.value
+        // The state topic says the same: every partition's marker covers all its records.
+        let progress = try await markers(catalog: catalog, kafka: kafka)
+        for partition in 0..<catalog.keyedPartitions {
+            let covered = progress[partition].map { $0.resume.values.reduce(0, +) } ?? 0
+            precondition(covered >= ends[partition, default: 0], "partition \(partition) not covered")
+        }
         let users = try await trackedUsers(catalog: catalog, kafka: kafka)
         return (Double(expected.count) / elapsed.secondsValue, users)
-    }
-
-    func partitionTotal(_ records: [KafkaProducerRecord], _ partition: Int32) -> Int64 {
-        Int64(records.filter { $0.partition == partition }.count)
     }
 
     func stateMessages(catalog: TopicCatalog, kafka: KafkaConfiguration) async throws -> [KafkaConsumerMessage] {
@@ -333,14 +331,20 @@ struct CorrelatorThroughput: AsyncParsableCommand {
     }
 }
 
-/// Remembers when the correlator first logged an assignment; drops every log line.
-final class AssignmentClock: LogHandler, @unchecked Sendable {
+/// Watches the correlator's log for its first assignment and for the checkpoint that covers
+/// every record; drops every line.
+final class CorrelatorWatch: LogHandler, @unchecked Sendable {
     private let lock = NSLock()
-    private var instant: ContinuousClock.Instant?
+    private let records: Int
+    private var firstAssignment: ContinuousClock.Instant?
+    private var completion: ContinuousClock.Instant?
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
 
-    var first: ContinuousClock.Instant? { lock.withLock { instant } }
+    init(records: Int) { self.records = records }
+
+    var assigned: ContinuousClock.Instant? { lock.withLock { firstAssignment } }
+    var finished: ContinuousClock.Instant? { lock.withLock { completion } }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -348,9 +352,17 @@ final class AssignmentClock: LogHandler, @unchecked Sendable {
     }
 
     func log(event: LogEvent) {
-        guard event.message.description == "partitions assigned" else { return }
         let now = ContinuousClock.now
-        lock.withLock { instant = instant ?? now }
+        switch event.message.description {
+        case "partitions assigned":
+            lock.withLock { firstAssignment = firstAssignment ?? now }
+        case "correlator progress":
+            func number(_ key: String) -> Int? { event.metadata?[key].flatMap { Int("\($0)") } }
+            guard let received = number("received"), received >= records, number("pending") == 0 else { return }
+            lock.withLock { completion = completion ?? now }
+        default:
+            break
+        }
     }
 }
 
