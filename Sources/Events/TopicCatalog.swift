@@ -29,6 +29,9 @@ public struct TopicCatalog: Sendable, Hashable {
     /// Analysts' verdicts on stories, keyed by story id.
     public var storyVerdicts: String { name("story.verdicts") }
     public var correlatorState: String { name("correlator.state") }
+    /// Mailboxes seen forwarding outside, keyed by `tenant/destination/user`: read whole by every
+    /// correlator instance for forwarding fan-in.
+    public var correlatorForwarding: String { name("correlator.forwarding") }
     public var collectorCheckpoints: String { name("collector.checkpoints") }
     public var deadLetter: String { name("deadletter") }
 
@@ -56,6 +59,7 @@ public struct TopicCatalog: Sendable, Hashable {
             keyed(correlatorState, ["cleanup.policy": "compact"]),
             small(remediationOutcomes, 3, ["cleanup.policy": "compact"]),
             small(storyVerdicts, 3, ["cleanup.policy": "compact"]),
+            small(correlatorForwarding, 3, ["cleanup.policy": "compact"]),
             small(collectorCheckpoints, 1, ["cleanup.policy": "compact"]),
             small(deadLetter, 3, ["cleanup.policy": "delete", "retention.ms": month]),
         ]

@@ -48,7 +48,14 @@ struct CorrelateCommand: AsyncParsableCommand {
         help: "A partner domain that may receive forwarded mail without a story (repeatable).")
     var allowedExternalDomains: [String] = []
     @Option(help: "Window after a suspicious sign-in in which phishing makes a login-then-phish story.")
-    var loginThenPhishWindow: IntervalArgument = .init(seconds: 24 * 3600)
+    var loginThenPhishWindow: IntervalArgument?
+    @Option(
+        help: ArgumentHelp(
+            "A JSON file tuning the detections, for all tenants and per tenant (docs/detections.md lists the keys).",
+            discussion:
+                #"{"defaults": {"allowedExternalDomains": [...], "suppressions": [{"detection", "user", "reason", "expires"}]}, "tenants": {"<id>": {...}}}"#
+        ))
+    var detectionTuning: String?
     @Option(
         help: ArgumentHelp(
             "A JSON auto-response policy: which stories get which remediations without an analyst (off by default).",
@@ -74,6 +81,8 @@ struct CorrelateCommand: AsyncParsableCommand {
         for domain in allowedExternalDomains where !domain.contains(".") || domain.contains("@") {
             throw ValidationError("--allow-external-domain \(domain) is not a domain name such as partner.example")
         }
+        // A tuning file with a mistake fails here, before anything connects.
+        _ = try tuning()
         if autoResponsePolicy != nil && signingKey == nil {
             throw ValidationError(
                 "--auto-response-policy requests commands, and the action worker runs only signed ones: add --signing-key FILE"
@@ -102,7 +111,28 @@ struct CorrelateCommand: AsyncParsableCommand {
         return (policy, signer)
     }
 
-    func settings(policy: AutoResponsePolicy = .off, signer: CommandSigner? = nil) -> CorrelatorSettings {
+    /// The tuning file, read and checked, with the command line's own tuning flags over its defaults.
+    func tuning() throws -> DetectionTuning {
+        var tuning = DetectionTuning()
+        if let detectionTuning {
+            do {
+                tuning = try DetectionTuning(file: detectionTuning)
+            } catch {
+                throw ValidationError("--detection-tuning:\n" + error.description)
+            }
+        }
+        func flags(_ configuration: inout DetectionConfiguration) {
+            if let loginThenPhishWindow { configuration.loginThenPhishWindow = loginThenPhishWindow.duration }
+            configuration.allowedExternalDomains.formUnion(allowedExternalDomains.map { $0.lowercased() })
+        }
+        flags(&tuning.defaults)
+        for tenant in tuning.tenants.keys { flags(&tuning.tenants[tenant]!) }
+        return tuning
+    }
+
+    func settings(
+        policy: AutoResponsePolicy = .off, signer: CommandSigner? = nil, tuning: DetectionTuning = DetectionTuning()
+    ) -> CorrelatorSettings {
         var tenants: [String: Correlation.TenantContext] = [:]
         for entry in acceptedDomains {
             var context = tenants[entry.tenant] ?? Correlation.TenantContext()
@@ -114,15 +144,12 @@ struct CorrelateCommand: AsyncParsableCommand {
             context.vipUsers.insert(entry.value)
             tenants[entry.tenant] = context
         }
-        var detection = DetectionConfiguration()
-        detection.loginThenPhishWindow = loginThenPhishWindow.duration
-        detection.allowedExternalDomains = Set(allowedExternalDomains.map { $0.lowercased() })
         var settings = CorrelatorSettings(
             kafka: kafka.configuration, catalog: kafka.catalog, groupID: groupId,
             checkpointInterval: checkpointInterval.duration,
             engine: CorrelatorConfiguration(
                 grace: grace.duration, idleAfter: idleAfter.duration, contextWait: contextWait.duration,
-                detection: detection, tenants: tenants, autoResponse: policy),
+                detection: tuning.defaults, tenants: tenants, tenantDetection: tuning.tenants, autoResponse: policy),
             commandSigner: signer, transactionalID: transactionalId)
         settings.commandLifetime = commandLifetime.duration
         return settings
@@ -132,7 +159,12 @@ struct CorrelateCommand: AsyncParsableCommand {
         common.bootstrapLogging()
         let logger = Logger(label: "inboxwatch.correlator")
         let (policy, signer) = try response()
-        let settings = settings(policy: policy, signer: signer)
+        let tuning = try tuning()
+        let settings = settings(policy: policy, signer: signer, tuning: tuning)
+        for expired in tuning.expiredSuppressions(at: Date()) {
+            logger.warning(
+                "a suppression has expired and no longer applies; remove it from the tuning file: \(expired)")
+        }
         if !policy.isOff {
             logger.notice(
                 "auto-response on",

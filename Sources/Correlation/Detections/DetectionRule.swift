@@ -15,16 +15,20 @@ public struct DetectionRule: Sendable {
         public var state: UserState
         public var context: TenantContext
         public var configuration: DetectionConfiguration
+        /// For an event that forwards outside: what other mailboxes of the tenant forward to the
+        /// same addresses, as every correlator instance has seen it (the only view across users).
+        public var forwardingPeers: [ForwardingObservation]
 
         public init(
             event: SecurityEvent, assessment: SignInAssessment?, state: UserState, context: TenantContext,
-            configuration: DetectionConfiguration
+            configuration: DetectionConfiguration, forwardingPeers: [ForwardingObservation] = []
         ) {
             self.event = event
             self.assessment = assessment
             self.state = state
             self.context = context
             self.configuration = configuration
+            self.forwardingPeers = forwardingPeers
         }
     }
 
@@ -48,7 +52,9 @@ public struct DetectionRule: Sendable {
     }
 
     /// The detections shipped today.
-    public static let shipped: [DetectionRule] = [.externalForwarding, .loginThenPhish]
+    public static let shipped: [DetectionRule] = [
+        .externalForwarding, .hidingRule, .loginThenPhish, .accountTakeover, .forwardingFanIn, .defenderAlert,
+    ]
 }
 
 /// What a detection found: enough for the engine to open or extend a story.
@@ -69,11 +75,14 @@ public struct Finding: Sendable, Hashable {
     /// Every event the finding rests on, the anchor included, for the timeline and references.
     public var events: [EventFact]
     public var entities: StoryView.Entities
+    /// True for findings that belong in whatever story the user has open (a Defender alert): they
+    /// open a story of their own only when there is none.
+    public var joinsOpenStory: Bool
 
     public init(
         detection: Detection, detectionVersion: String, criticality: StoryView.Criticality, confidence: Int,
         title: String, summary: String, condition: String, matched: [String: String], anchor: EventFact,
-        events: [EventFact], entities: StoryView.Entities
+        events: [EventFact], entities: StoryView.Entities, joinsOpenStory: Bool = false
     ) {
         self.detection = detection
         self.detectionVersion = detectionVersion
@@ -86,40 +95,6 @@ public struct Finding: Sendable, Hashable {
         self.anchor = anchor
         self.events = events
         self.entities = entities
-    }
-}
-
-/// Per-deployment tuning of the detections.
-public struct DetectionConfiguration: Sendable, Hashable, Codable {
-    /// How long after a suspicious sign-in phishing still counts as its consequence.
-    public var loginThenPhishWindow: Duration
-    /// External recipients of one sent mail above which it counts as phishing sent from the account.
-    public var massMailRecipients: Int
-    /// Failed sign-ins within `failureBurstWindow` before a success that make it suspicious.
-    public var failureBurstCount: Int
-    public var failureBurstWindow: Duration
-    /// Speed above which two consecutive sign-ins are impossible travel.
-    public var impossibleTravelKilometresPerHour: Double
-    /// Sign-ins closer than this are never impossible travel (geolocation is coarse).
-    public var impossibleTravelMinimumKilometres: Double
-    /// Successful sign-ins a user needs before a new country or network counts as unusual.
-    public var baselineSignIns: Int
-    /// External domains that may receive forwarded mail (a partner), lower-cased.
-    public var allowedExternalDomains: Set<String>
-
-    public init(
-        loginThenPhishWindow: Duration = .seconds(24 * 3600), massMailRecipients: Int = 25, failureBurstCount: Int = 5,
-        failureBurstWindow: Duration = .seconds(30 * 60), impossibleTravelKilometresPerHour: Double = 900,
-        impossibleTravelMinimumKilometres: Double = 500, baselineSignIns: Int = 3,
-        allowedExternalDomains: Set<String> = []
-    ) {
-        self.loginThenPhishWindow = loginThenPhishWindow
-        self.massMailRecipients = massMailRecipients
-        self.failureBurstCount = failureBurstCount
-        self.failureBurstWindow = failureBurstWindow
-        self.impossibleTravelKilometresPerHour = impossibleTravelKilometresPerHour
-        self.impossibleTravelMinimumKilometres = impossibleTravelMinimumKilometres
-        self.baselineSignIns = baselineSignIns
-        self.allowedExternalDomains = allowedExternalDomains
+        self.joinsOpenStory = joinsOpenStory
     }
 }

@@ -4,7 +4,7 @@ extension DetectionRule {
     /// An inbox rule, mailbox forwarding setting or transport rule that sends mail to an address
     /// outside the tenant's accepted domains. High when the mailbox keeps no copy.
     public static let externalForwarding = DetectionRule(
-        detection: .externalForwarding, version: "1",
+        detection: .externalForwarding, version: "2",
         description:
             "An inbox rule, mailbox forwarding or transport rule forwards, redirects or copies mail outside the tenant's accepted domains.",
         reads: [.inboxRule, .mailboxForwarding, .transportRule],
@@ -14,45 +14,74 @@ extension DetectionRule {
 enum ExternalForwarding {
     @Sendable static func evaluate(_ input: DetectionRule.Input) -> [Finding] {
         let event = input.event
-        guard let rule = event.rule, [.created, .updated, .enabled].contains(rule.change) else { return [] }
-        // Datacenter processes and applications run these cmdlets as part of normal operation.
-        guard event.actorType != .system && event.actorType != .application else { return [] }
-        let allowed = input.configuration.allowedExternalDomains
-        var external: [String] = []
-        for address in rule.destinations
-        where !input.context.isInternal(address, user: event.user, allowed: allowed) && !external.contains(address) {
-            external.append(address)
-        }
-        guard !external.isEmpty else { return [] }
-        let keepsCopy = !(rule.deletes || rule.stopsProcessing || rule.keepsCopy == false)
-        let what =
-            switch event.kind {
-            case .mailboxForwarding: "mailbox forwarding"
-            case .transportRule: "transport rule"
-            default: "inbox rule"
-            }
-        let name = event.ruleName.map { " \"\($0)\"" } ?? ""
-        let targets = external.joined(separator: ", ")
-        var matched = ["operation": event.operation, "external": targets, "keepsCopy": keepsCopy ? "true" : "false"]
+        guard let external = destinations(event, context: input.context), let rule = event.rule else { return [] }
+        // After a suspicious sign-in this is the attacker's persistence: the takeover story tells it.
+        guard AccountTakeover.suspiciousSignIns(before: event, input: input).isEmpty else { return [] }
+        let keepsCopy = keepsCopy(event, rule: rule)
+        let summary = describe(event, external: external) + (keepsCopy ? "" : ", keeping no copy")
+        var matched = ["operation": event.operation, "external": external.joined(separator: ", ")]
+        matched["keepsCopy"] = keepsCopy ? "true" : "false"
         if let ruleName = event.ruleName { matched["rule"] = ruleName }
-        let summary = "\(what)\(name) sends mail to \(targets)" + (keepsCopy ? "" : ", keeping no copy")
         return [
             Finding(
                 detection: .externalForwarding, detectionVersion: DetectionRule.externalForwarding.version,
                 criticality: keepsCopy ? .medium : .high, confidence: keepsCopy ? 70 : 85,
                 title: "Mail forwarded outside the tenant to \(external[0])",
                 summary: "\(event.user): \(summary)",
-                condition: "\(what) forwards to an address outside the accepted domains", matched: matched,
+                condition: "\(what(event)) forwards to an address outside the accepted domains", matched: matched,
                 anchor: EventFact(event, summary: summary), events: [EventFact(event, summary: summary)],
-                entities: StoryView.Entities(
-                    users: [event.user], mailboxes: [event.user],
-                    ipAddresses: event.ipAddress.map {
-                        [StoryView.Entities.IPAddress(address: $0, country: event.country)]
-                    }
-                        ?? [],
-                    rules: event.ruleName != nil || event.ruleId != nil
-                        ? [StoryView.Entities.Rule(name: event.ruleName, id: event.ruleId)] : [],
-                    externalRecipients: external))
+                entities: entities(event, external: external))
         ]
     }
+
+    /// The addresses outside the tenant a person's rule or setting now sends mail to; nil when the
+    /// event is no such change (internal only, removed, disabled, or made by Exchange itself).
+    static func destinations(_ event: SecurityEvent, context: TenantContext) -> [String]? {
+        guard [.inboxRule, .mailboxForwarding, .transportRule].contains(event.kind), let rule = event.rule,
+            [.created, .updated, .enabled].contains(rule.change), event.actorType.isPerson
+        else { return nil }
+        var external: [String] = []
+        for address in rule.destinations
+        where !context.isInternal(address, user: event.user) && !external.contains(address) {
+            external.append(address)
+        }
+        return external.isEmpty ? nil : external
+    }
+
+    /// Whether the mailbox (or, for a transport rule, the recipient) still gets the mail.
+    static func keepsCopy(_ event: SecurityEvent, rule: SecurityEvent.RuleDetail) -> Bool {
+        if rule.deletes || rule.stopsProcessing || rule.keepsCopy == false { return false }
+        // A transport rule's redirect replaces the recipients: nobody inside gets the mail.
+        return !(event.kind == .transportRule && !rule.redirectTo.isEmpty)
+    }
+
+    static func what(_ event: SecurityEvent) -> String {
+        switch event.kind {
+        case .mailboxForwarding: "mailbox forwarding"
+        case .transportRule: "transport rule"
+        default: "inbox rule"
+        }
+    }
+
+    /// `inbox rule "Sync" sends mail to x@y.example`.
+    static func describe(_ event: SecurityEvent, external: [String]) -> String {
+        let name = event.ruleName.map { " \"\($0)\"" } ?? ""
+        return "\(what(event))\(name) sends mail to \(external.joined(separator: ", "))"
+    }
+
+    static func entities(_ event: SecurityEvent, external: [String]) -> StoryView.Entities {
+        StoryView.Entities(
+            users: [event.user], mailboxes: [event.user],
+            ipAddresses: event.ipAddress.map { [StoryView.Entities.IPAddress(address: $0, country: event.country)] }
+                ?? [],
+            rules: event.ruleName != nil || event.ruleId != nil
+                ? [StoryView.Entities.Rule(name: event.ruleName, id: event.ruleId)] : [],
+            externalRecipients: external)
+    }
+}
+
+extension SecurityEvent.ActorType {
+    /// A user or an administrator: Exchange's own processes and applications running the
+    /// cmdlets they are expected to run are not what the detections look for.
+    var isPerson: Bool { self != .system && self != .application }
 }

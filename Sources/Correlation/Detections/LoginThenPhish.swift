@@ -33,11 +33,8 @@ enum LoginThenPhish {
         // came first and each phishing joined it in turn.
         let phishing = input.state.phishing.filter { $0.time >= event.time && $0.time <= latest }
         guard !phishing.isEmpty else { return [] }
-        let place = [event.ipAddress, event.country.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
         let signIn = UserState.SuspiciousSignIn(
-            fact: EventFact(
-                event, summary: "suspicious sign-in from \(place): " + assessment.reasons.joined(separator: "; ")),
-            reasons: assessment.reasons)
+            fact: EventFact(event, summary: SignInAssessment.summary(event, assessment)), reasons: assessment.reasons)
         return phishing.map { finding(signIn: signIn, phish: $0, user: event.user, signIns: [signIn]) }
     }
 

@@ -9,7 +9,10 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
     /// How long (processing time) events of a tenant whose accepted domains are unknown wait for
     /// its domain list before they are judged with the user's own domain standing in.
     public var contextWait: Duration
+    /// The detections' tuning for tenants without one of their own.
     public var detection: DetectionConfiguration
+    /// Tuning of particular tenants, by tenant id lower-cased.
+    public var tenantDetection: [String: DetectionConfiguration]
     public var limits: StateLimits
     /// A finding later than this after a story's latest evidence opens a new story.
     public var storyWindow: Duration
@@ -24,7 +27,7 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
         contextWait: Duration = .seconds(300),
         detection: DetectionConfiguration = DetectionConfiguration(), limits: StateLimits = StateLimits(),
         storyWindow: Duration = .seconds(7 * 24 * 3600), tenants: [String: TenantContext] = [:],
-        autoResponse: AutoResponsePolicy = .off
+        tenantDetection: [String: DetectionConfiguration] = [:], autoResponse: AutoResponsePolicy = .off
     ) {
         self.grace = grace
         self.idleAfter = idleAfter
@@ -34,6 +37,12 @@ public struct CorrelatorConfiguration: Sendable, Hashable {
         self.limits = limits
         self.storyWindow = storyWindow
         self.tenants = tenants
+        self.tenantDetection = Dictionary(tenantDetection.map { ($0.key.lowercased(), $0.value) }) { $1 }
         self.autoResponse = autoResponse
+    }
+
+    /// The tuning that applies to a tenant's events.
+    public func detection(for tenant: String) -> DetectionConfiguration {
+        tenantDetection[tenant] ?? tenantDetection[tenant.lowercased()] ?? detection
     }
 }

@@ -10,6 +10,10 @@ public struct CorrelatorCounters: Sendable, Hashable {
     public var late = 0
     public var deadLettered = 0
     public var findings = 0
+    /// Findings the tuning suppressed (allowlisted recipients, suppressions): logged, not raised.
+    public var suppressed = 0
+    /// Forwarding observations read from other instances (and this one's own, read back).
+    public var forwardingObservations = 0
     public var storyEvents = 0
     /// Commands, outcomes and verdicts read; those recorded on a story this instance owns.
     public var feedbackReceived = 0

@@ -1,4 +1,4 @@
-import Events
+public import Events
 import Foundation
 
 /// The correlator as a pure state machine: raw records in, story events and dead letters out,
@@ -51,6 +51,8 @@ public struct CorrelatorEngine: Sendable {
     private var partitions: [Int32: Partition] = [:]
     /// Commands, outcomes and verdicts read so far, by story.
     private var feedback = FeedbackTable()
+    /// Which mailboxes forward where, across every instance: forwarding fan-in spans users.
+    private var forwarding = ForwardingTable()
     /// Where each story of an assigned partition lives: partition and user key.
     private var storyIndex: [String: (partition: Int32, key: String)] = [:]
     private let normalizer = Normalizer()
@@ -121,6 +123,9 @@ public struct CorrelatorEngine: Sendable {
             }
         }
         partitions[partition] = restored
+        // Forwarding by other mailboxes that arrived while no one here owned these.
+        let owned = forwarding.observations { $0.source.partition == partition }
+        for observation in owned.sorted(by: Self.observationOrder) { outputs += judgeFanIn(for: observation) }
         var offsets: [RawInput.Feed: Int64] = [:]
         for (key, offset) in checkpoint?.progress.resume ?? [:] {
             if let feed = RawInput.Feed(rawValue: key) { offsets[feed] = offset }
@@ -143,6 +148,52 @@ public struct CorrelatorEngine: Sendable {
             partition.dirty.insert(place.key)
         }
         return outputs
+    }
+
+    /// Takes in a mailbox seen forwarding outside (read from the forwarding topic: another
+    /// instance's, or this one's own read back): the mailboxes this instance owns that forward to
+    /// the same address are judged again.
+    public mutating func receive(_ observation: ForwardingObservation) -> [CorrelatorOutput] {
+        counters.forwardingObservations += 1
+        guard forwarding.add(observation) else { return [] }
+        return judgeFanIn(near: observation)
+    }
+
+    /// Judges again every owned mailbox that forwards where `observation` does.
+    private mutating func judgeFanIn(near observation: ForwardingObservation) -> [CorrelatorOutput] {
+        let peers = forwarding.observations(tenantId: observation.tenantId, destination: observation.destination)
+        var outputs: [CorrelatorOutput] = []
+        for own in peers.sorted(by: Self.observationOrder)
+        where own.user != observation.user && partitions[own.source.partition] != nil {
+            outputs += judgeFanIn(for: own)
+        }
+        return outputs
+    }
+
+    /// Judges one owned mailbox's forwarding against the table, and merges the fan-in finding.
+    private mutating func judgeFanIn(for own: ForwardingObservation) -> [CorrelatorOutput] {
+        let number = own.source.partition
+        let key = "\(own.tenantId)/\(own.user)"
+        guard var partition = partitions.removeValue(forKey: number) else { return [] }
+        defer { partitions[number] = partition }
+        guard var state = partition.users.removeValue(forKey: key) else { return [] }
+        defer { partition.users[key] = state }
+        let configuration = configuration.detection(for: own.tenantId)
+        let peers = forwarding.observations(tenantId: own.tenantId, destination: own.destination)
+        guard let finding = ForwardingFanIn.finding(own: own, peers: peers, configuration: configuration) else {
+            return []
+        }
+        counters.findings += 1
+        let context = partition.tenants[own.tenantId] ?? TenantContext()
+        let outputs = merge(
+            [finding], tenantId: own.tenantId, user: own.user, key: key, partition: number, state: &state,
+            context: context, configuration: configuration)
+        if !outputs.isEmpty { partition.dirty.insert(key) }
+        return outputs
+    }
+
+    static func observationOrder(_ lhs: ForwardingObservation, _ rhs: ForwardingObservation) -> Bool {
+        (lhs.observedAt, lhs.user, lhs.source.recordId) < (rhs.observedAt, rhs.user, rhs.source.recordId)
     }
 
     /// Records every piece of feedback the table holds for the story.
@@ -343,36 +394,74 @@ public struct CorrelatorEngine: Sendable {
         if entry.isLate { counters.late += 1 }
         counters.applied += 1
         let context = partition.tenants[event.tenantId] ?? TenantContext()
-        let assessment = SignInAssessment.assess(event, state: state, configuration: configuration.detection)
+        let configuration = configuration.detection(for: event.tenantId)
+        let assessment = SignInAssessment.assess(event, state: state, configuration: configuration)
+        // Forwarding outside is also news for every instance's fan-in table.
+        let observations = ForwardingFanIn.observations(of: event, context: context)
         var findings: [Finding] = []
         do {
+            var peers: [ForwardingObservation] = []
+            for observation in observations {
+                peers += forwarding.observations(tenantId: observation.tenantId, destination: observation.destination)
+            }
             let input = DetectionRule.Input(
-                event: event, assessment: assessment, state: state, context: context,
-                configuration: configuration.detection)
+                event: event, assessment: assessment, state: state, context: context, configuration: configuration,
+                forwardingPeers: peers)
             for rule in rules where rule.reads.contains(event.kind) {
                 findings += rule.evaluate(input)
             }
         }
         state.apply(
-            event, assessment: assessment, context: context, configuration: configuration.detection,
-            limits: configuration.limits)
-        state.markApplied(event, limits: configuration.limits)
+            event, assessment: assessment, context: context, configuration: configuration,
+            limits: self.configuration.limits)
+        state.markApplied(event, limits: self.configuration.limits)
         counters.findings += findings.count
-        var outputs: [CorrelatorOutput] = []
-        for finding in findings {
-            if let story = book.merge(
-                finding, tenantId: event.tenantId, user: event.user, into: &state, context: context)
-            {
-                outputs.append(.story(story, key: key))
-                counters.storyEvents += 1
-                if story.kind == .opened {
-                    storyIndex[story.storyId] = (partition.number, key)
-                    outputs += recordFeedback(for: story.storyId, key: key, into: &state)
-                }
-                outputs += respond(to: story.storyId, key: key, state: &state)
-            }
-        }
+        var outputs = merge(
+            findings, tenantId: event.tenantId, user: event.user, key: key, partition: partition.number,
+            state: &state, context: context, configuration: configuration)
         partition.dirty.insert(key)
+        for observation in observations where forwarding.add(observation) {
+            outputs.append(.forwarding(observation))
+            // Put back first: the mailboxes judged again may live in this very partition.
+            partition.users[key] = state
+            partitions[partition.number] = partition
+            outputs += judgeFanIn(near: observation)
+            partition = partitions.removeValue(forKey: partition.number) ?? partition
+            state = partition.users.removeValue(forKey: key) ?? state
+        }
+        return outputs
+    }
+
+    /// Merges findings into the user's stories, those that join open stories last (so an alert
+    /// joins the story its own event just opened); suppressed ones are reported, not raised.
+    private mutating func merge(
+        _ findings: [Finding], tenantId: String, user: String, key: String, partition: Int32,
+        state: inout UserState, context: TenantContext, configuration: DetectionConfiguration
+    ) -> [CorrelatorOutput] {
+        var outputs: [CorrelatorOutput] = []
+        let isVIP = context.vipUsers.contains(user.lowercased()) || configuration.isVIP(user, profile: state.profile)
+        for finding in findings.filter({ !$0.joinsOpenStory }) + findings.filter(\.joinsOpenStory) {
+            let time = finding.events.map(\.time).max() ?? finding.anchor.time
+            if let reason = configuration.suppression(of: finding, user: user, at: time) {
+                counters.suppressed += 1
+                outputs.append(
+                    .suppressed(
+                        SuppressedFinding(
+                            tenantId: tenantId, user: user, detection: finding.detection, title: finding.title,
+                            reason: reason, recordId: finding.anchor.id, time: time)))
+                continue
+            }
+            guard let story = book.merge(finding, tenantId: tenantId, user: user, into: &state, isVIP: isVIP) else {
+                continue
+            }
+            outputs.append(.story(story, key: key))
+            counters.storyEvents += 1
+            if story.kind == .opened {
+                storyIndex[story.storyId] = (partition, key)
+                outputs += recordFeedback(for: story.storyId, key: key, into: &state)
+            }
+            outputs += respond(to: story.storyId, key: key, state: &state)
+        }
         return outputs
     }
 

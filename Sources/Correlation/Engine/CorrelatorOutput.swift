@@ -9,6 +9,22 @@ public enum CorrelatorOutput: Sendable, Hashable {
     case deadLetter(RawInput, NormalizationError)
     /// A remediation the auto-response policy asks for: the caller signs and publishes it.
     case command(RemediationRequest)
+    /// A mailbox seen forwarding outside: the caller publishes it for every instance's fan-in table.
+    case forwarding(ForwardingObservation)
+    /// A finding the tuning keeps from becoming a story: the caller logs it (it is counted).
+    case suppressed(SuppressedFinding)
+}
+
+/// A finding not raised because the tenant's tuning says so, and why: suppressions are never silent.
+public struct SuppressedFinding: Sendable, Hashable {
+    public var tenantId: String
+    public var user: String
+    public var detection: Detection
+    public var title: String
+    public var reason: String
+    /// The record the finding rests on, and its event time.
+    public var recordId: String
+    public var time: Date
 }
 
 extension RawInput {

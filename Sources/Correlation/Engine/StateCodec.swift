@@ -42,11 +42,11 @@ public struct StateCodec: Sendable {
         var progress: PartitionCheckpoint.Progress?
         let marker = PartitionCheckpoint.markerKey(partition: partition)
         for snapshot in snapshots {
-            guard snapshot.stateVersion == UserState.layoutVersion else {
+            guard UserState.readableLayouts.contains(snapshot.stateVersion) else {
                 throw EventDecodingError(
                     code: .invalidValue,
                     message:
-                        "state of \(snapshot.key) has layout \(snapshot.stateVersion); this correlator reads \(UserState.layoutVersion)",
+                        "state of \(snapshot.key) has layout \(snapshot.stateVersion); this correlator reads \(UserState.readableLayouts)",
                     path: "stateVersion")
             }
             if snapshot.key == marker {

@@ -17,9 +17,11 @@ public import Logging
 /// them; on revoke it checkpoints them first. The range assignor keeps partition N of both raw
 /// topics (and of the state topic) on one instance.
 ///
-/// Beside the group, every instance reads the commands, outcomes and verdicts topics whole (a
-/// consumer of its own group, nothing committed): the engine records each on its story when
-/// this instance owns the story's user, and keeps it for the instance that owns it later.
+/// Beside the group, every instance reads the commands, outcomes, verdicts and forwarding topics
+/// whole (a consumer of its own group, nothing committed): the engine records each command,
+/// outcome and verdict on its story when this instance owns the story's user, and keeps it for
+/// the instance that owns it later; forwarding observations feed forwarding fan-in, which spans
+/// users and so partitions.
 public struct Correlator: Sendable {
     public var settings: CorrelatorSettings
     let logger: Logger
@@ -51,7 +53,10 @@ public struct Correlator: Sendable {
             feedback = try KafkaConsumer(
                 configuration: feedbackConfiguration,
                 groupID: "\(settings.groupID).feedback.\(UUID().uuidString.lowercased())",
-                topics: [catalog.remediationCommands, catalog.remediationOutcomes, catalog.storyVerdicts],
+                topics: [
+                    catalog.remediationCommands, catalog.remediationOutcomes, catalog.storyVerdicts,
+                    catalog.correlatorForwarding,
+                ],
                 maxBatch: 256, logger: logger)
         } catch {
             await consumer.close()
@@ -172,14 +177,17 @@ struct CorrelatorLoop: ~Copyable {
                     item = .outcome(try decoder.decodeValue(RemediationOutcome.self, from: bytes))
                 case settings.catalog.storyVerdicts:
                     item = .verdict(try decoder.decodeValue(StoryVerdict.self, from: bytes))
+                case settings.catalog.correlatorForwarding:
+                    take(engine.receive(try decoder.decodeValue(ForwardingObservation.self, from: bytes)))
+                    continue
                 default:
                     continue
                 }
                 take(engine.receive(item))
             } catch {
                 // Commands and outcomes that do not decode are the action worker's to dead-letter
-                // (it reads them first); a verdict that does not decode is ours.
-                if message.topic == settings.catalog.storyVerdicts {
+                // (it reads them first); a verdict or an observation that does not decode is ours.
+                if [settings.catalog.storyVerdicts, settings.catalog.correlatorForwarding].contains(message.topic) {
                     outgoing.append(try records.deadLetter(message, reason: error, stage: "correlator.feedback"))
                 }
                 logger.warning(
@@ -220,6 +228,16 @@ struct CorrelatorLoop: ~Copyable {
                             "offset": "\(input.source.offset)", "reason": "\(error)",
                         ])
                     outgoing.append(try records.deadLetter(input, error, at: Date()))
+                case .forwarding(let observation):
+                    outgoing.append(try records.forwarding(observation))
+                case .suppressed(let finding):
+                    logger.notice(
+                        "finding suppressed by the detection tuning",
+                        metadata: [
+                            "tenantId": "\(finding.tenantId)", "user": "\(finding.user)",
+                            "detection": "\(finding.detection.rawValue)", "title": "\(finding.title)",
+                            "recordId": "\(finding.recordId)", "reason": "\(finding.reason)",
+                        ])
                 case .command(let request):
                     guard let signer = settings.commandSigner else { continue }
                     let command = try signer.sign(

@@ -50,6 +50,17 @@ struct CorrelatorRecords: Sendable {
             ).kafkaHeaders)
     }
 
+    /// A mailbox seen forwarding outside, for every instance's fan-in table; keyed so compaction
+    /// keeps one per mailbox and address, with the `ce_id` of the record that set it.
+    func forwarding(_ observation: ForwardingObservation) throws(EventDecodingError) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: catalog.correlatorForwarding, key: observation.key, value: try encoder.encode(observation),
+            headers: CloudEventHeaders(
+                id: EventID.derived("forwarding", from: [observation.key, observation.source.recordId]),
+                source: Self.source, type: "com.inboxwatch.correlator.forwarding", time: observation.observedAt
+            ).kafkaHeaders)
+    }
+
     /// A record read from a side topic that cannot be used.
     func deadLetter(_ message: KafkaConsumerMessage, reason: EventDecodingError, stage: String)
         throws(EventDecodingError)

@@ -27,7 +27,10 @@ public struct SignInAssessment: Sendable, Hashable, Codable {
             reasons.append("user \(riskState)")
         }
         let hasBaseline = state.successfulSignIns >= configuration.baselineSignIns
-        if hasBaseline, let country = event.country, state.countries[country] == nil {
+        // A new country from a device the tenant manages, with a second factor, is the user
+        // travelling: a stolen password or token brings neither.
+        let vouchedFor = detail.singleFactor == false && detail.knownDevice == true
+        if hasBaseline, !vouchedFor, let country = event.country, state.countries[country] == nil {
             reasons.append("first sign-in from \(country)")
         }
         if let travel = impossibleTravel(event, state: state, configuration: configuration) {
@@ -45,6 +48,12 @@ public struct SignInAssessment: Sendable, Hashable, Codable {
             reasons.append("single-factor sign-in from an unknown device on a new network")
         }
         return SignInAssessment(reasons: reasons)
+    }
+
+    /// `suspicious sign-in from 203.0.113.7 (RU): first sign-in from RU`, for timelines.
+    static func summary(_ event: SecurityEvent, _ assessment: SignInAssessment) -> String {
+        let place = [event.ipAddress, event.country.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+        return "suspicious sign-in from \(place): " + assessment.reasons.joined(separator: "; ")
     }
 
     /// The previous successful sign-in with coordinates, if reaching this one from it would need

@@ -6,7 +6,9 @@ public import Foundation
 /// bounded — every list has a cap and forgets what is older than the longest window.
 public struct UserState: Sendable, Hashable, Codable {
     /// Layout version inside the snapshot; bump when a field changes meaning.
-    public static let layoutVersion = 1
+    public static let layoutVersion = 2
+    /// Layouts a snapshot may have and still be read: each later one only added fields.
+    public static let readableLayouts = 1...layoutVersion
 
     /// A past sign-in, as much as later sign-ins are compared with.
     public struct SignIn: Sendable, Hashable, Codable {
@@ -23,6 +25,24 @@ public struct UserState: Sendable, Hashable, Codable {
     public struct SuspiciousSignIn: Sendable, Hashable, Codable {
         public var fact: EventFact
         public var reasons: [String]
+    }
+
+    /// Something done to keep hold of the mailbox (a forwarding or hiding rule, a delegation, an
+    /// MFA change, mass deletion): kept so that a suspicious sign-in arriving after it (later than
+    /// the grace) still makes the takeover.
+    public struct Persistence: Sendable, Hashable, Codable {
+        public var fact: EventFact
+        /// What it is, in words (`inbox rule "Sync" sends mail to x@y.example`).
+        public var what: String
+        /// Who and what it involves, for the story.
+        public var entities: StoryView.Entities
+    }
+
+    /// Items deleted by one record.
+    public struct Deletion: Sendable, Hashable, Codable {
+        public var id: String
+        public var time: Date
+        public var items: Int
     }
 
     /// A story of this user the engine is keeping up to date.
@@ -44,6 +64,8 @@ public struct UserState: Sendable, Hashable, Codable {
     public var suspiciousSignIns: [SuspiciousSignIn] = []
     /// Phishing that reached or came from the user (delivered, reported, alerted, mass-mailed).
     public var phishing: [EventFact] = []
+    public var persistence: [Persistence] = []
+    public var deletions: [Deletion] = []
     /// Country → last successful sign-in from it.
     public var countries: [String: Date] = [:]
     /// Network (IPv4 /24, IPv6 /48) → last successful sign-in from it.
@@ -70,7 +92,8 @@ public struct UserState: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case signIns, suspiciousSignIns, phishing, countries, networks, successfulSignIns, profile, stories, applied,
+        case signIns, suspiciousSignIns, phishing, persistence, deletions, countries, networks, successfulSignIns,
+            profile, stories, applied,
             covers, lastEventTime
     }
 
@@ -79,6 +102,9 @@ public struct UserState: Sendable, Hashable, Codable {
         signIns = try container.decode([SignIn].self, forKey: .signIns)
         suspiciousSignIns = try container.decode([SuspiciousSignIn].self, forKey: .suspiciousSignIns)
         phishing = try container.decode([EventFact].self, forKey: .phishing)
+        // Added in layout 2: snapshots of layout 1 have none.
+        persistence = try container.decodeIfPresent([Persistence].self, forKey: .persistence) ?? []
+        deletions = try container.decodeIfPresent([Deletion].self, forKey: .deletions) ?? []
         countries = try container.decode([String: Date].self, forKey: .countries)
         networks = try container.decode([String: Date].self, forKey: .networks)
         successfulSignIns = try container.decode(Int.self, forKey: .successfulSignIns)
@@ -96,6 +122,8 @@ public struct StateLimits: Sendable, Hashable, Codable {
     public var signIns = 64
     public var suspiciousSignIns = 16
     public var phishing = 32
+    public var persistence = 32
+    public var deletions = 256
     public var countries = 32
     public var networks = 64
     public var stories = 16

@@ -18,6 +18,19 @@ extension UserState {
                 phishing.sort(by: EventFact.byTime)
                 phishing = Array(phishing.suffix(limits.phishing))
             }
+            // Judged before this event's own deletions count, as the detection judged it.
+            if let step = AccountTakeover.persistence(
+                event, context: context, configuration: configuration, state: self)
+            {
+                persistence.append(step)
+                persistence.sort { EventFact.byTime($0.fact, $1.fact) }
+                persistence = Array(persistence.suffix(limits.persistence))
+            }
+            if event.kind == .mailDeleted, let items = Int(event.parameters["count"] ?? ""), items > 0 {
+                deletions.append(Deletion(id: event.id, time: event.time, items: items))
+                deletions.sort { ($0.time, $0.id) < ($1.time, $1.id) }
+                deletions = Array(deletions.suffix(limits.deletions))
+            }
         }
         lastEventTime = max(lastEventTime ?? event.time, event.time)
         expire(limits: limits)
@@ -55,9 +68,7 @@ extension UserState {
             }
         }
         if let assessment, assessment.isSuspicious {
-            let place = [event.ipAddress, event.country.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
-            let fact = EventFact(
-                event, summary: "suspicious sign-in from \(place): " + assessment.reasons.joined(separator: "; "))
+            let fact = EventFact(event, summary: SignInAssessment.summary(event, assessment))
             suspiciousSignIns.append(SuspiciousSignIn(fact: fact, reasons: assessment.reasons))
             suspiciousSignIns.sort { EventFact.byTime($0.fact, $1.fact) }
             suspiciousSignIns = Array(suspiciousSignIns.suffix(limits.suspiciousSignIns))
@@ -71,6 +82,8 @@ extension UserState {
         signIns.removeAll { $0.time < horizon }
         suspiciousSignIns.removeAll { $0.fact.time < horizon }
         phishing.removeAll { $0.time < horizon }
+        persistence.removeAll { $0.fact.time < horizon }
+        deletions.removeAll { $0.time < horizon }
         if let first = applied.first, first.time < horizon {
             applied.removeAll { $0.time < horizon }
             appliedIDs = Set(applied.map(\.id))

@@ -15,16 +15,25 @@ public struct StoryBook: Sendable {
     }
 
     /// Merges one finding into the user's stories; returns the story event it causes, if any.
-    public func merge(
-        _ finding: Finding, tenantId: String, user: String, into state: inout UserState, context: TenantContext
-    ) -> StoryEvent? {
-        let criticality = raised(finding.criticality, user: user, state: state, context: context)
+    /// `isVIP`: the user is one whose stories are a level more critical.
+    public func merge(_ finding: Finding, tenantId: String, user: String, into state: inout UserState, isVIP: Bool)
+        -> StoryEvent?
+    {
+        let criticality = isVIP ? Self.raised(finding.criticality) : finding.criticality
         let latest = finding.events.map(\.time).max() ?? finding.anchor.time
-        if let index = state.stories.firstIndex(where: { record in
-            record.view.detection == finding.detection.rawValue && record.view.status != .closed
-                && latest.timeIntervalSince(record.lastEvidenceAt) <= storyWindow.seconds
+        func isOpen(_ record: UserState.StoryRecord) -> Bool {
+            record.view.status != .closed && latest.timeIntervalSince(record.lastEvidenceAt) <= storyWindow.seconds
                 && record.view.openedAt.timeIntervalSince(latest) <= storyWindow.seconds
-        }) {
+        }
+        let sameDetection = state.stories.firstIndex { $0.view.detection == finding.detection.rawValue && isOpen($0) }
+        // A finding that joins open stories goes to the one with the latest evidence.
+        let joined =
+            finding.joinsOpenStory
+            ? state.stories.indices.filter { isOpen(state.stories[$0]) }.max {
+                (state.stories[$0].lastEvidenceAt, state.stories[$0].view.id)
+                    < (state.stories[$1].lastEvidenceAt, state.stories[$1].view.id)
+            } : nil
+        if let index = sameDetection ?? joined {
             var record = state.stories[index]
             let before = record.view
             add(finding, to: &record.view)
@@ -54,10 +63,7 @@ public struct StoryBook: Sendable {
     }
 
     /// A VIP's story is one level more critical.
-    func raised(_ criticality: StoryView.Criticality, user: String, state: UserState, context: TenantContext)
-        -> StoryView.Criticality
-    {
-        guard context.vipUsers.contains(user) else { return criticality }
+    static func raised(_ criticality: StoryView.Criticality) -> StoryView.Criticality {
         let all = StoryView.Criticality.allCases
         return all[min(all.count - 1, all.firstIndex(of: criticality)! + 1)]
     }

@@ -131,6 +131,8 @@ struct EngineRun {
     var stories: [StoryEvent] = []
     var deadLetters: [(RawInput, NormalizationError)] = []
     var commands: [RemediationRequest] = []
+    var observations: [ForwardingObservation] = []
+    var suppressed: [SuppressedFinding] = []
     let clockStart = ContinuousClock.now
     var tick = 0
 
@@ -163,6 +165,8 @@ struct EngineRun {
             case .story(let event, _): stories.append(event)
             case .deadLetter(let input, let error): deadLetters.append((input, error))
             case .command(let request): commands.append(request)
+            case .forwarding(let observation): observations.append(observation)
+            case .suppressed(let finding): suppressed.append(finding)
             }
         }
     }
