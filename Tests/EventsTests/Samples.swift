@@ -168,6 +168,16 @@ enum Samples {
             note: g.maybe { $0.text() }, decidedAt: g.date())
     }
 
+    static func forwarding(_ g: inout SampleGenerator) -> ForwardingObservation {
+        let destination = g.pick([
+            "X.Sync@Fabrikam.example", "archive\(g.int(0...9))@gmail.example", "ceo.backup@outlook.example",
+        ])
+        return ForwardingObservation(
+            tenantId: g.guid(), destination: destination, user: g.upn(), observedAt: g.date(), source: g.reference(),
+            summary: g.pick(["inbox rule \"\(g.text())\" sends mail to", "mailbox forwarding to", "transport rule to"])
+                + " \(destination.lowercased())")
+    }
+
     static func snapshot(_ g: inout SampleGenerator) -> CorrelatorStateSnapshot {
         CorrelatorStateSnapshot(
             key: RecordKey(tenantID: g.guid(), user: g.upn()).description,

@@ -38,6 +38,7 @@ struct TopicContractTests {
             CollectorCheckpoint.schemaName: try roundTrip(Samples.checkpoint, seed: 8),
             DeadLetterRecord.schemaName: try roundTrip(Samples.deadLetter, seed: 9),
             StoryVerdict.schemaName: try roundTrip(Samples.verdict, seed: 10),
+            ForwardingObservation.schemaName: try roundTrip(Samples.forwarding, seed: 11),
         ]
     }
 
@@ -73,6 +74,9 @@ struct TopicContractTests {
         StoryVerdict.schemaName: { (bytes: [UInt8]) throws(EventDecodingError) in
             _ = try BoundedJSONDecoder().decodeValue(StoryVerdict.self, from: bytes)
         },
+        ForwardingObservation.schemaName: { (bytes: [UInt8]) throws(EventDecodingError) in
+            _ = try BoundedJSONDecoder().decodeValue(ForwardingObservation.self, from: bytes)
+        },
     ]
 
     /// Runs schemas/validate.py with Debian's Python and its jsonschema; returns its exit status and output.
@@ -94,7 +98,7 @@ struct TopicContractTests {
     @Test("every type round-trips, and the same value always encodes to the same bytes")
     func roundTripAndDeterminism() throws {
         let samples = try Self.allSamples()
-        #expect(samples.count == 10)
+        #expect(samples.count == 11)
     }
 
     @Test("what our encoders write is valid against the JSON Schemas (a real validator)")
@@ -118,7 +122,7 @@ struct TopicContractTests {
         }
         let result = try Self.validate(["--instances", directory.path])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("440 passed, 0 failed"), "\(result.output)")
+        #expect(result.output.contains("480 passed, 0 failed"), "\(result.output)")
     }
 
     @Test("every example is judged right by the JSON Schemas: valid ones pass, invalid ones are rejected")
@@ -164,6 +168,34 @@ struct TopicContractTests {
             #expect(error.code == .invalidValue)
             #expect(error.path == "storyId")
         }
+    }
+
+    @Test(
+        "what a forwarding observation's validate() refuses, its schema refuses too: no address, no user, no source id"
+    )
+    func forwardingObservationRulesAgreeWithTheSchema() throws {
+        let folder = Self.schemas.appendingPathComponent("examples/forwarding-observation")
+        let refused = [
+            ("invalid-destination-not-an-address.json", "destination"), ("invalid-empty-user.json", "user"),
+            ("invalid-source-without-record-id.json", "user"),
+        ]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "iw-forwarding-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (file, path) in refused {
+            let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(file)))
+            do {
+                _ = try BoundedJSONDecoder().decodeValue(ForwardingObservation.self, from: bytes)
+                Issue.record("\(file) was accepted")
+            } catch {
+                #expect(error.code == .invalidValue, "\(file): \(error)")
+                #expect(error.path == path, "\(file): \(error)")
+            }
+            try Data(bytes).write(to: directory.appendingPathComponent("\(ForwardingObservation.schemaName)--\(file)"))
+        }
+        let result = try Self.validate(["--instances", directory.path])
+        #expect(result.output.contains("0 passed, \(refused.count) failed"), "\(result.output)")
     }
 
     @Test("a newer minor version with unknown extra fields is still read")
