@@ -19,7 +19,9 @@ struct CorrelateCommand: AsyncParsableCommand {
             when a partition is assigned, so a restart or rebalance replays only since the last \
             checkpoint and writes the same story events again (same ce_id). Every instance also \
             reads inboxwatch.remediation.commands, inboxwatch.remediation.outcomes and \
-            inboxwatch.story.verdicts and records them on their stories. With \
+            inboxwatch.story.verdicts and records them on their stories, and shares the mailboxes \
+            it sees forwarding outside through inboxwatch.correlator.forwarding (forwarding fan-in \
+            spans users). --detection-tuning tunes the detections per tenant. With \
             --auto-response-policy it asks for remediations itself, signed with --signing-key; with \
             --transactional-id each checkpoint period is one Kafka transaction. Stops cleanly on \
             SIGINT/SIGTERM after a last checkpoint.

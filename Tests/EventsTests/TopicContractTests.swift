@@ -177,7 +177,7 @@ struct TopicContractTests {
         let folder = Self.schemas.appendingPathComponent("examples/forwarding-observation")
         let refused = [
             ("invalid-destination-not-an-address.json", "destination"), ("invalid-empty-user.json", "user"),
-            ("invalid-source-without-record-id.json", "user"),
+            ("invalid-source-without-record-id.json", "source.recordId"),
         ]
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "iw-forwarding-\(UUID().uuidString)")

@@ -43,9 +43,12 @@ public struct ForwardingObservation: TopicValue {
             throw EventDecodingError(
                 code: .invalidValue, message: "the destination \(destination) is not an address", path: "destination")
         }
-        guard !user.isEmpty, !source.recordId.isEmpty else {
+        guard !user.isEmpty else {
+            throw EventDecodingError(code: .invalidValue, message: "the user must be given", path: "user")
+        }
+        guard !source.recordId.isEmpty else {
             throw EventDecodingError(
-                code: .invalidValue, message: "the user and the source record id must be given", path: "user")
+                code: .invalidValue, message: "the source record id must be given", path: "source.recordId")
         }
     }
 }
