@@ -349,6 +349,65 @@ public struct AuditRecordFactory: Sendable {
         }
     }
 
+    // MARK: Directory audit (RecordType 8)
+
+    /// `User registered security info`: Entra ID's directory audit of a user adding an
+    /// authentication method on their security info page, as the unified audit log carries
+    /// it (`Workload` AzureActiveDirectory): the user in `UserId`, `Actor` and `Target`, the
+    /// method in `ExtendedProperties` (`resultReason`, `additionalDetails`).
+    public func securityInfoRegistered(
+        id: String, time: Date, user: SimulatedUser, method: String, clientIP: String, correlationId: String,
+        quirks: AuditQuirks
+    ) -> OrderedJSON {
+        var members = header(
+            id: id, time: time, operation: "User registered security info", recordType: 8,
+            workload: "AzureActiveDirectory", resultStatus: "Success", actor: .user(user),
+            objectId: user.userPrincipalName, clientIP: clientIP, quirks: quirks)
+        members.append(
+            .init(
+                "AzureActiveDirectoryEventType", quirks.contains(.recordTypeAsString) ? .string("1") : .int(1)))
+        let details = OrderedJSON.object(["Method": .string(method)]).serialized()
+        let extended: [(String, String)] = [
+            ("resultReason", "User registered \(method)"),
+            ("auditEventCategory", "UserManagement"),
+            ("loggedByService", "Authentication Methods"),
+            ("additionalDetails", String(decoding: details, as: UTF8.self)),
+            ("extendedAuditEventCategory", "User"),
+        ]
+        if quirks.contains(.parametersAsString) {
+            members.append(
+                .init("ExtendedProperties", .string(extended.map { "\($0.0)=\($0.1)" }.joined(separator: "; "))))
+        } else {
+            members.append(.init("ExtendedProperties", .array(extended.map { Self.nameValue($0.0, $0.1) })))
+        }
+        members.append(.init("ModifiedProperties", .array([])))
+        let puid = userKey(.user(user))
+        members.append(
+            .init(
+                "Actor",
+                .array([
+                    .object(["ID": .string(user.userPrincipalName), "Type": .int(5)]),
+                    .object(["ID": .string(puid), "Type": .int(3)]),
+                    .object(["ID": .string("User_" + user.id), "Type": .int(2)]),
+                ])))
+        members.append(.init("ActorContextId", .string(tenantId)))
+        members.append(.init("ActorIpAddress", .string(clientIP)))
+        members.append(.init("InterSystemsId", .string(correlationId)))
+        members.append(.init("IntraSystemId", .string(id)))
+        members.append(.init("SupportTicketId", .string("")))
+        members.append(
+            .init(
+                "Target",
+                .array([
+                    .object(["ID": .string("User_" + user.id), "Type": .int(2)]),
+                    .object(["ID": .string(user.id), "Type": .int(2)]),
+                    .object(["ID": .string("User"), "Type": .int(2)]),
+                    .object(["ID": .string(user.userPrincipalName), "Type": .int(5)]),
+                ])))
+        members.append(.init("TargetContextId", .string(tenantId)))
+        return .object(members)
+    }
+
     // MARK: Threat records (RecordType 28, 40)
 
     /// `TIMailData`: Defender for Office 365's view of one message.

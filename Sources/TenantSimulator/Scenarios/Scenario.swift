@@ -7,15 +7,20 @@ public struct Scenario: Sendable {
     public var name: String
     public var summary: String
     public var isAttack: Bool
+    /// Victims the scenario needs to play in full (its attacked users and its look-alikes).
+    /// When the run's even share per attack is smaller, it gets more from the users no share
+    /// holds, so every other attack keeps exactly the victims it would have had.
+    public var victimsNeeded: Int
     public var play: @Sendable (inout ScenarioBuilder, ScenarioContext) -> Void
 
     public init(
-        name: String, summary: String, isAttack: Bool,
+        name: String, summary: String, isAttack: Bool, victimsNeeded: Int = 0,
         play: @escaping @Sendable (inout ScenarioBuilder, ScenarioContext) -> Void
     ) {
         self.name = name
         self.summary = summary
         self.isAttack = isAttack
+        self.victimsNeeded = victimsNeeded
         self.play = play
     }
 }

@@ -341,6 +341,53 @@ public struct ScenarioBuilder: Sendable {
             actor: actor, objectId: mailbox.userPrincipalName, at: time, clientIP: clientIP)
     }
 
+    /// `New-TransportRule`: an organisation-wide mail flow rule, run by `actor`. Parameters
+    /// keep Exchange's order: `Name`, the conditions, the actions, then `Mode` Enforce.
+    /// The audit record names the rule in `ObjectId`; Graph cannot see transport rules.
+    @discardableResult
+    public mutating func newTransportRule(
+        name: String, conditions: [(String, String)], actions: [(String, String)], actor: AuditRecordFactory.Actor,
+        at time: Date, clientIP: String?
+    ) -> String {
+        exchangeCmdlet(
+            "New-TransportRule", parameters: [("Name", name)] + conditions + actions + [("Mode", "Enforce")],
+            actor: actor, objectId: name, at: time, clientIP: clientIP)
+    }
+
+    // MARK: Delegation and security info
+
+    /// `Add-MailboxPermission -AccessRights FullAccess`: `grantee` may open `mailbox`.
+    /// Attackers turn automapping off so the mailbox does not appear in the grantee's Outlook.
+    @discardableResult
+    public mutating func addMailboxPermission(
+        _ mailbox: SimulatedUser, grantee: String, autoMapping: Bool = true, actor: AuditRecordFactory.Actor,
+        at time: Date, clientIP: String?
+    ) -> String {
+        exchangeCmdlet(
+            "Add-MailboxPermission",
+            parameters: [
+                ("Identity", mailbox.userPrincipalName), ("User", grantee), ("AccessRights", "FullAccess"),
+                ("InheritanceType", "All"), ("AutoMapping", autoMapping ? "True" : "False"),
+            ],
+            actor: actor, objectId: mailbox.userPrincipalName, at: time, clientIP: clientIP)
+    }
+
+    /// `User registered security info`: `user` added an authentication method (`method` as
+    /// Entra ID names it, e.g. "Authenticator App with Notification and Code") from `clientIP`.
+    /// Only the audit log shows it. Returns the record id.
+    @discardableResult
+    public mutating func registerSecurityInfo(
+        _ user: SimulatedUser, method: String, at time: Date, clientIP: String
+    ) -> String {
+        let id = random.guid()
+        let document = factory.securityInfoRegistered(
+            id: id, time: time, user: user, method: method, clientIP: clientIP, correlationId: random.guid(),
+            quirks: sampleQuirks())
+        return publish(
+            id: id, contentType: .azureActiveDirectory, time: time, subject: user.userPrincipalName,
+            body: .document(document))
+    }
+
     // MARK: Threats and risk
 
     /// A user reports a message as phishing with Outlook's Report button: a threat

@@ -32,8 +32,15 @@ public struct SimulatedWorld: Sendable {
         let perAttack = max(1, min(8, victimPool.count / max(1, attackers.count + 1)))
         var claimed: Set<String> = []
         var contexts: [(Scenario, ScenarioContext)] = []
+        // Users after every even share, for scenarios that need more than one share.
+        var spare = attackers.count * perAttack
         for (index, scenario) in attackers.enumerated() {
-            let victims = Array(victimPool.dropFirst(index * perAttack).prefix(perAttack))
+            var victims = Array(victimPool.dropFirst(index * perAttack).prefix(perAttack))
+            if victims.count < scenario.victimsNeeded, spare < victimPool.count {
+                let extra = victimPool[spare..<min(victimPool.count, spare + scenario.victimsNeeded - victims.count)]
+                victims += extra
+                spare += extra.count
+            }
             claimed.formUnion(victims.map(\.id))
             contexts.append(
                 (
