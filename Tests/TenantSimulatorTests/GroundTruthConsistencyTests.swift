@@ -19,8 +19,9 @@ private let hidingFolders = [
 /// An independent reader of what the simulated tenant renders. It sees the audit
 /// records only as JSON text (parsed with `JSONSerialization`), the sign-ins as
 /// ``SignInEvent`` values, and the Graph resources the tenant serves — never the
-/// builder's variables — and re-derives what each detection needs from them.
-private struct RenderedTenant {
+/// builder's variables — and re-derives what each detection needs from them. Scenario
+/// tests use it to read records the same way.
+struct RenderedTenant {
     struct Document {
         var json: [String: Any]
         var time: Date
@@ -38,6 +39,8 @@ private struct RenderedTenant {
         /// `DeliverToMailboxAndForward`, when the record says.
         var keepsCopy: Bool?
         var conditions: String
+        /// A transport rule's `RedirectMessageTo`: the recipients never get the message.
+        var redirectsAway = false
     }
 
     let acceptedDomains: [String]
@@ -189,8 +192,11 @@ private struct RenderedTenant {
             for (name, value) in Self.parameters(json) {
                 switch name {
                 case "ForwardTo", "ForwardAsAttachmentTo", "RedirectTo", "ForwardingSmtpAddress", "ForwardingAddress",
-                    "RedirectMessageTo", "BlindCopyTo":
+                    "BlindCopyTo", "CopyTo":
                     view.recipients += Self.addresses(value)
+                case "RedirectMessageTo":
+                    view.recipients += Self.addresses(value)
+                    view.redirectsAway = true
                 case "DeleteMessage", "PermanentDelete": view.deletes = view.deletes || value.lowercased() == "true"
                 case "MoveToFolder": view.folder = value
                 case "MarkAsRead": view.marksRead = value.lowercased() == "true"
@@ -229,6 +235,69 @@ private struct RenderedTenant {
     }
 
     func forwardsOutside(_ view: Forwarding) -> Bool { view.recipients.contains { !isInternal($0) } }
+
+    /// The mailbox a forwarding record changes (lower-cased UPN): the `Identity` or `Mailbox`
+    /// it names, the owner of an Outlook rule, else whoever ran the cmdlet (a transport rule).
+    func forwardingMailbox(_ json: [String: Any]) -> String? {
+        if let named = Self.parameters(json).first(where: { $0.0 == "Identity" || $0.0 == "Mailbox" })?.1 {
+            return users[named.lowercased()].map { $0.userPrincipalName.lowercased() } ?? named.lowercased()
+        }
+        if let owner = json["MailboxOwnerUPN"] as? String { return owner.lowercased() }
+        guard let actor = (json["UserId"] as? String)?.lowercased() else { return nil }
+        if users[actor] != nil { return actor }
+        return users.values.first { $0.id.lowercased() == actor }?.userPrincipalName.lowercased()
+    }
+
+    /// External addresses that at least three distinct mailboxes forward to within 7 days of
+    /// each other, with those mailboxes: what a fan-in story rests on.
+    func fanIns() -> [String: Set<String>] {
+        var byAddress: [String: [(mailbox: String, time: Date)]] = [:]
+        for (_, document) in documents {
+            guard let view = forwarding(document.json), !isSystem(document),
+                let mailbox = forwardingMailbox(document.json)
+            else { continue }
+            for address in Set(view.recipients.map { $0.lowercased() }) where !isInternal(address) {
+                byAddress[address, default: []].append((mailbox, document.time))
+            }
+        }
+        var result: [String: Set<String>] = [:]
+        for (address, changes) in byAddress {
+            for change in changes {
+                let near = Set(
+                    changes.filter { abs($0.time.timeIntervalSince(change.time)) <= 7 * 86_400 }.map(\.mailbox))
+                if near.count >= 3 { result[address, default: []].formUnion(near) }
+            }
+        }
+        return result
+    }
+
+    /// A mailbox delegation the record shows `user` making: FullAccess, SendAs or SendOnBehalf.
+    func isDelegation(_ json: [String: Any], by user: SimulatedUser) -> Bool {
+        let actor = (json["UserId"] as? String)?.lowercased()
+        guard actor == user.userPrincipalName.lowercased() || actor == user.id.lowercased() else { return false }
+        let parameters = Self.parameters(json)
+        switch json["Operation"] as? String {
+        case "Add-MailboxPermission":
+            return parameters.contains { $0.0 == "AccessRights" && $0.1.lowercased().contains("fullaccess") }
+        case "Add-RecipientPermission":
+            return true
+        case "Set-Mailbox":
+            return parameters.contains { $0.0 == "GrantSendOnBehalfTo" && !$0.1.isEmpty }
+        default:
+            return false
+        }
+    }
+
+    /// A security info (MFA) change: a directory audit record about authentication methods.
+    static func isSecurityInfoChange(_ json: [String: Any]) -> Bool {
+        guard (json["Workload"] as? String) == "AzureActiveDirectory",
+            let operation = (json["Operation"] as? String)?.lowercased()
+        else { return false }
+        if operation.contains("security info") { return true }
+        guard operation == "update user." else { return false }
+        let names = (json["ModifiedProperties"] as? [[String: Any]] ?? []).compactMap { $0["Name"] as? String }
+        return names.contains { $0.lowercased().hasPrefix("strongauthentication") }
+    }
 
     static func movesToHidingFolder(_ view: Forwarding) -> Bool {
         guard let folder = view.folder?.lowercased() else { return false }
@@ -281,15 +350,27 @@ private struct RenderedTenant {
     }
 
     /// A success that is risky, from a country the user never signed in from before,
-    /// or after three failures within the hour.
+    /// after three failures within the hour, or faster than an airliner from the last one.
     func isSuspicious(_ event: SignInEvent) -> Bool {
         guard event.errorCode == 0 else { return false }
         if event.riskLevel == .medium || event.riskLevel == .high { return true }
         let earlier = (signInsByUser[event.userPrincipalName.lowercased()] ?? []).filter { $0.time < event.time }
+        if isImpossibleTravel(event) { return true }
         if !earlier.isEmpty, !earlier.contains(where: { $0.place.countryOrRegion == event.place.countryOrRegion }) {
             return true
         }
         return earlier.filter { $0.errorCode != 0 && event.time.timeIntervalSince($0.time) <= 3600 }.count >= 3
+    }
+
+    /// A success further from the user's previous successful sign-in than an airliner flies in the time between.
+    func isImpossibleTravel(_ event: SignInEvent) -> Bool {
+        guard event.errorCode == 0,
+            let previous = (signInsByUser[event.userPrincipalName.lowercased()] ?? []).last(where: {
+                $0.time < event.time && $0.errorCode == 0
+            })
+        else { return false }
+        let hours = max(event.time.timeIntervalSince(previous.time) / 3600, 1.0 / 60)
+        return Self.distance(previous.place, event.place) / hours > 900
     }
 
     // MARK: Evidence
@@ -359,13 +440,19 @@ private struct RenderedTenant {
             Issue.record("\(context): no such user")
             return
         }
+        if story.detection == .forwardingFanIn {
+            checkFanIn(story, context: context)
+            return
+        }
         let (documents, signIns) = resolve(story.evidence, of: user, context: context)
         let views = documents.compactMap { forwarding($0.json) }
         switch story.detection {
         case .externalForwarding:
             let outside = views.filter(forwardsOutside)
             #expect(!outside.isEmpty, "\(context): nothing forwards outside the tenant")
-            let dropsMail = outside.contains { $0.keepsCopy == false || $0.deletes || $0.stopsProcessing }
+            let dropsMail = outside.contains {
+                $0.keepsCopy == false || $0.deletes || $0.stopsProcessing || $0.redirectsAway
+            }
             #expect(story.criticality == (dropsMail ? .high : .medium), "\(context): criticality")
         case .hidingRule:
             #expect(views.contains(where: isHiding), "\(context): no hiding rule")
@@ -377,9 +464,10 @@ private struct RenderedTenant {
             #expect(story.criticality == .high, "\(context): criticality")
         case .accountTakeover:
             let persistence = documents.filter { document in
-                forwarding(document.json).map { forwardsOutside($0) || isHiding($0) } ?? false
+                let rule = forwarding(document.json).map { forwardsOutside($0) || isHiding($0) } ?? false
+                return rule || isDelegation(document.json, by: user) || Self.isSecurityInfoChange(document.json)
             }.map(\.time)
-            #expect(!persistence.isEmpty, "\(context): no forwarding or hiding rule")
+            #expect(!persistence.isEmpty, "\(context): no forwarding or hiding rule, delegation or MFA change")
             #expect(suspiciousSignIn(signIns, before: persistence), "\(context): no suspicious sign-in before the rule")
             #expect(story.criticality == .critical, "\(context): criticality")
         case .defenderAlert:
@@ -391,8 +479,35 @@ private struct RenderedTenant {
             ]
             #expect(severities.compactMap { expected[$0] }.contains(story.criticality), "\(context): severity")
         case .forwardingFanIn:
-            Issue.record("\(context): no scenario expects fan-in yet")
+            break  // checkFanIn
         }
+    }
+
+    /// A fan-in story rests on the forwarding of its own mailbox and of the others that
+    /// forward to the same external address; the tenant shows at least three of them.
+    func checkFanIn(_ story: GroundTruth.ExpectedStory, context: String) {
+        var mailboxes: [String: Set<String>] = [:]  // external address → mailboxes among the evidence
+        for id in story.evidence {
+            if rules[id] != nil { continue }
+            guard let document = documents[id] else {
+                Issue.record("\(context): evidence \(id) is no audit record or rule in the timeline")
+                continue
+            }
+            guard let view = forwarding(document.json), let mailbox = forwardingMailbox(document.json) else {
+                Issue.record("\(context): record \(id) forwards nothing")
+                continue
+            }
+            for address in view.recipients.map({ $0.lowercased() }) where !isInternal(address) {
+                mailboxes[address, default: []].insert(mailbox)
+            }
+        }
+        let shown = mailboxes.filter { $0.value.contains(story.user) && $0.value.count >= 3 }
+        #expect(!shown.isEmpty, "\(context): the evidence shows no three mailboxes forwarding to one address")
+        let tenant = fanIns()
+        for address in shown.keys {
+            #expect(tenant[address]?.contains(story.user) == true, "\(context): \(address) is no fan-in")
+        }
+        #expect(story.criticality == .high, "\(context): criticality")
     }
 
     func checkLookAlike(_ lookAlike: GroundTruth.BenignLookAlike) {
@@ -406,7 +521,7 @@ private struct RenderedTenant {
         let views = documents.compactMap { forwarding($0.json) }
         switch lookAlike.kind {
         case "internal-forwarding-rule", "subdomain-forwarding-rule", "internal-mailbox-forwarding",
-            "subdomain-forwarding", "system-forwarding":
+            "subdomain-forwarding", "system-forwarding", "internal-fan-in", "internal-transport-rule":
             #expect(!views.isEmpty && views.allSatisfy { !$0.recipients.isEmpty }, "\(context): forwards nothing")
             #expect(!views.contains(where: forwardsOutside), "\(context): forwards outside the tenant")
             if lookAlike.kind == "system-forwarding" { #expect(documents.allSatisfy(isSystem), "\(context): actor") }
@@ -418,6 +533,26 @@ private struct RenderedTenant {
                 #expect(!view.deletes && !Self.movesToHidingFolder(view), "\(context): hides mail")
                 #expect(view.recipients.isEmpty, "\(context): forwards")
                 #expect(!isHiding(view))
+            }
+        case "assistant-delegation":
+            let grants = documents.filter { isDelegation($0.json, by: user) }
+            #expect(!grants.isEmpty, "\(context): no delegation by the user")
+            for grant in grants {
+                let mailbox = Self.parameters(grant.json).first { $0.0 == "Identity" }?.1.lowercased()
+                #expect(mailbox != lookAlike.user, "\(context): the user delegated their own mailbox")
+                let before = (signInsByUser[lookAlike.user] ?? []).filter { $0.time < grant.time }
+                #expect(!before.isEmpty, "\(context): no sign-in before the grant")
+                #expect(!suspiciousSignIn(before, before: [grant.time]), "\(context): suspicious sign-in")
+            }
+        case "security-info-after-home-sign-in":
+            let changes = documents.filter { Self.isSecurityInfoChange($0.json) }
+            #expect(!changes.isEmpty, "\(context): no security info change")
+            for change in changes {
+                let before = (signInsByUser[lookAlike.user] ?? []).filter { $0.time < change.time }
+                #expect(
+                    before.last?.authenticationRequirement == "multiFactorAuthentication",
+                    "\(context): no multi-factor sign-in just before")
+                #expect(!suspiciousSignIn(before, before: [change.time]), "\(context): suspicious sign-in")
             }
         case "system-cmdlet":
             #expect(!documents.isEmpty && documents.allSatisfy(isSystem), "\(context): not a system actor")
@@ -504,6 +639,11 @@ struct GroundTruthConsistencyTests {
         for (user, times) in tenant.phishTimes where !named.contains(user) {
             #expect(!tenant.suspiciousSignIn(tenant.signInsByUser[user] ?? [], before: times), "\(user)")
         }
+        // Fan-in stories name exactly the mailboxes the tenant shows forwarding, three or more,
+        // to one external address; internal shared addresses make none.
+        let fanIn = Set(world.groundTruth.expectedStories.filter { $0.detection == .forwardingFanIn }.map(\.user))
+        #expect(!fanIn.isEmpty)
+        #expect(fanIn == Set(tenant.fanIns().values.flatMap(\.self)))
     }
 
     @Test func noBenignBackgroundRecordForwardsOutsideTheTenantOrLooksLikeAnAttack() {

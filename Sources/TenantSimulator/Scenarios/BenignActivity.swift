@@ -430,4 +430,8 @@ enum LookAlikeKind {
     static let systemForwarding = "system-forwarding"
     static let subdomainForwarding = "subdomain-forwarding"
     static let phishWithoutLogin = "phish-without-login"
+    static let internalFanIn = "internal-fan-in"
+    static let assistantDelegation = "assistant-delegation"
+    static let securityInfoAfterHomeSignIn = "security-info-after-home-sign-in"
+    static let internalTransportRule = "internal-transport-rule"
 }
