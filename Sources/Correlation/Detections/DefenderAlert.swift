@@ -14,7 +14,9 @@ extension DetectionRule {
 enum DefenderAlert {
     @Sendable static func evaluate(_ input: DetectionRule.Input) -> [Finding] {
         let event = input.event
-        guard event.kind == .defenderAlert, let alert = event.alert else { return [] }
+        // An alert the audit log files under `~system` (or one naming nobody) has no user to tell a
+        // story about; its Graph copy names the user it is about.
+        guard event.kind == .defenderAlert, let alert = event.alert, !event.user.hasPrefix("~") else { return [] }
         let summary = "Defender alert \"\(alert.title)\" (\(alert.severity))"
         var matched = ["alertId": alert.alertId, "title": alert.title, "severity": alert.severity]
         if let source = alert.detectionSource { matched["detectionSource"] = source }

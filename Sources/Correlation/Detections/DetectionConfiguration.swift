@@ -110,16 +110,19 @@ public struct DetectionConfiguration: Sendable, Hashable, Codable {
     public func isVIP(_ user: String, profile: SecurityEvent.ProfileDetail?) -> Bool {
         if vipUsers.contains(user.lowercased()) { return true }
         guard let profile, !vipTitleWords.isEmpty else { return false }
-        let text = [profile.jobTitle, profile.department].compactMap { $0?.lowercased() }.joined(separator: " ")
-        let words = text.split { !$0.isLetter && !$0.isNumber }.map(String.init)
-        return words.contains { vipTitleWords.contains($0) }
+        // Whole words or phrases: "vice president" matches, "director" does not match "directory".
+        let text = Self.words([profile.jobTitle, profile.department].compactMap { $0 }.joined(separator: " ")) + " "
+        return vipTitleWords.contains { text.contains(Self.words($0) + " ") }
     }
 
-    /// Why a finding about `user` is not to be raised, if it is not: every external recipient it
-    /// names is allowed, or a suppression in force at `time` matches it.
+    /// Why a finding about `user` is not to be raised, if it is not: it is about forwarding and
+    /// every external recipient it names is allowed, or a suppression in force at `time` matches
+    /// it. An allowlisted partner does not hide a takeover: that story rests on the sign-in.
     public func suppression(of finding: Finding, user: String, at time: Date) -> String? {
         let recipients = finding.entities.externalRecipients
-        if !recipients.isEmpty && recipients.allSatisfy(isAllowedExternal) {
+        if [.externalForwarding, .forwardingFanIn].contains(finding.detection), !recipients.isEmpty,
+            recipients.allSatisfy(isAllowedExternal)
+        {
             return "every external recipient is allowlisted (\(recipients.joined(separator: ", ")))"
         }
         for suppression in suppressions where suppression.matches(finding, user: user, at: time) {

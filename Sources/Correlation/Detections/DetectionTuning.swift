@@ -119,20 +119,21 @@ private struct TuningReader {
             guard let member = members[key] else { continue }
             let at = "\(place).\(key)"
             switch key {
-            case "loginThenPhishWindow": duration(member, at: at).map { tuned.loginThenPhishWindow = $0 }
-            case "takeoverWindow": duration(member, at: at).map { tuned.takeoverWindow = $0 }
-            case "failureBurstWindow": duration(member, at: at).map { tuned.failureBurstWindow = $0 }
-            case "massDeletionWindow": duration(member, at: at).map { tuned.massDeletionWindow = $0 }
-            case "fanInWindow": duration(member, at: at).map { tuned.fanInWindow = $0 }
+            case "loginThenPhishWindow":
+                duration(member, at: at, stateful: true).map { tuned.loginThenPhishWindow = $0 }
+            case "takeoverWindow": duration(member, at: at, stateful: true).map { tuned.takeoverWindow = $0 }
+            case "failureBurstWindow": duration(member, at: at, stateful: true).map { tuned.failureBurstWindow = $0 }
+            case "massDeletionWindow": duration(member, at: at, stateful: true).map { tuned.massDeletionWindow = $0 }
+            case "fanInWindow": duration(member, at: at, longest: 30 * 86400).map { tuned.fanInWindow = $0 }
             case "massMailRecipients": whole(member, atLeast: 1, at: at).map { tuned.massMailRecipients = $0 }
             case "failureBurstCount": whole(member, atLeast: 1, at: at).map { tuned.failureBurstCount = $0 }
             case "baselineSignIns": whole(member, atLeast: 0, at: at).map { tuned.baselineSignIns = $0 }
             case "massDeletionItems": whole(member, atLeast: 1, at: at).map { tuned.massDeletionItems = $0 }
             case "fanInMailboxes": whole(member, atLeast: 2, at: at).map { tuned.fanInMailboxes = $0 }
             case "impossibleTravelKilometresPerHour":
-                number(member, above: 0, at: at).map { tuned.impossibleTravelKilometresPerHour = $0 }
+                number(member, atLeast: 1, at: at).map { tuned.impossibleTravelKilometresPerHour = $0 }
             case "impossibleTravelMinimumKilometres":
-                number(member, above: -1, at: at).map { tuned.impossibleTravelMinimumKilometres = $0 }
+                number(member, atLeast: 0, at: at).map { tuned.impossibleTravelMinimumKilometres = $0 }
             case "allowedExternalDomains":
                 words(
                     member, at: at, check: { $0.contains(".") && !$0.contains("@") },
@@ -157,7 +158,12 @@ private struct TuningReader {
         return tuned
     }
 
-    mutating func duration(_ value: JSONValue, at place: String) -> Duration? {
+    /// Windows over a user's state cannot be longer than the state keeps events.
+    static let longestStatefulWindow = StateLimits().retention.seconds - 86400
+
+    mutating func duration(
+        _ value: JSONValue, at place: String, stateful: Bool = false, longest: Double = .infinity
+    ) -> Duration? {
         let seconds: Double?
         switch value {
         case .integer(let number): seconds = Double(number)
@@ -167,6 +173,13 @@ private struct TuningReader {
         }
         guard let seconds, seconds > 0, seconds.isFinite else {
             problems.append("\(place): expected a duration longer than zero, such as \"30m\", \"24h\" or \"7d\"")
+            return nil
+        }
+        let limit = stateful ? Self.longestStatefulWindow : longest
+        guard seconds <= limit else {
+            problems.append(
+                "\(place): at most \(Int(limit / 86400)) days: "
+                    + (stateful ? "a user's state forgets events older than that" : "the fan-in table is bounded"))
             return nil
         }
         return .milliseconds(Int64((seconds * 1000).rounded()))
@@ -190,15 +203,15 @@ private struct TuningReader {
         return Int(number)
     }
 
-    mutating func number(_ value: JSONValue, above minimum: Double, at place: String) -> Double? {
+    mutating func number(_ value: JSONValue, atLeast minimum: Double, at place: String) -> Double? {
         let number: Double? =
             switch value {
             case .integer(let whole): Double(whole)
             case .number(let fraction): fraction
             default: nil
             }
-        guard let number, number > minimum, number.isFinite else {
-            problems.append("\(place): expected a number above \(minimum)")
+        guard let number, number >= minimum, number.isFinite else {
+            problems.append("\(place): expected a number of at least \(Int(minimum))")
             return nil
         }
         return number
@@ -247,8 +260,20 @@ private struct TuningReader {
                     )
                 }
             }
-            let user = members["user"]?.stringValue
-            let recipient = members["recipient"]?.stringValue
+            var user: String?
+            var recipient: String?
+            for (name, check, what) in [
+                ("user", { (text: String) in text.contains("@") }, "a user principal name or *@domain"),
+                ("recipient", { (text: String) in text.contains(".") }, "an address or a domain"),
+            ] {
+                guard let value = members[name] else { continue }
+                // A field that does not read would widen the suppression to everyone: refuse it.
+                guard let text = value.stringValue, check(text) else {
+                    problems.append("\(at).\(name): expected \(what)")
+                    continue
+                }
+                if name == "user" { user = text } else { recipient = text }
+            }
             if detection == nil && user == nil && recipient == nil {
                 problems.append("\(at): name what it suppresses: a detection, a user or a recipient (or several)")
             }

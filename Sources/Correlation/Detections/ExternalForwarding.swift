@@ -50,9 +50,16 @@ enum ExternalForwarding {
 
     /// Whether the mailbox (or, for a transport rule, the recipient) still gets the mail.
     static func keepsCopy(_ event: SecurityEvent, rule: SecurityEvent.RuleDetail) -> Bool {
-        if rule.deletes || rule.stopsProcessing || rule.keepsCopy == false { return false }
-        // A transport rule's redirect replaces the recipients: nobody inside gets the mail.
-        return !(event.kind == .transportRule && !rule.redirectTo.isEmpty)
+        switch event.kind {
+        case .mailboxForwarding:
+            // `DeliverToMailboxAndForward` is False unless set: forwarding set without it keeps nothing.
+            return rule.keepsCopy == true
+        case .transportRule:
+            // A redirect replaces the recipients; stopping further transport rules delivers still.
+            return !rule.deletes && rule.redirectTo.isEmpty
+        default:
+            return !(rule.deletes || rule.stopsProcessing || rule.keepsCopy == false)
+        }
     }
 
     static func what(_ event: SecurityEvent) -> String {

@@ -27,6 +27,19 @@ extension Normalizer {
                 }
             }
             event.messageIds = AddressList.unique(messageIds)
+            // As in the audit log: the alert that says a user reported a mail is the user's report.
+            let title = fields.text("title")?.lowercased() ?? ""
+            if title.contains("reported"), title.contains("phish") || title.contains("malware") {
+                event.kind = .phishReported
+                event.alert = nil
+                var mail = event.mail ?? SecurityEvent.MailDetail()
+                mail.reporter = event.user.hasPrefix("~") ? nil : event.user
+                event.mail = mail
+            } else if title.contains("reported by user") {
+                // "…reported by user as not junk": the user's opinion of clean mail, not an alert.
+                event.kind = .generic
+                event.alert = nil
+            }
             return event
         }
     }

@@ -11,13 +11,16 @@ extension Normalizer {
                 case .updated: .updated
                 case .removed: .removed
                 }
-            var rule = SecurityEvent.RuleDetail(change: resource.isRemoved ? .removed : change)
+            // A rule switched off forwards nothing: it reads as disabled, whatever its actions say.
+            let disabled = fields.flag("isEnabled") == false
+            var rule = SecurityEvent.RuleDetail(change: resource.isRemoved ? .removed : disabled ? .disabled : change)
             if let actions = fields.object("actions") {
                 rule.forwardTo = GraphNormalization.addresses(actions["forwardTo"])
                 rule.forwardAsAttachmentTo = GraphNormalization.addresses(actions["forwardAsAttachmentTo"])
                 rule.redirectTo = GraphNormalization.addresses(actions["redirectTo"])
                 rule.deletes = actions.flag("delete") == true || actions.flag("permanentDelete") == true
-                rule.moveToFolder = FolderName.normalize(actions.text("moveToFolder", "copyToFolder"))
+                // A copy leaves the original where the user sees it: only a move hides.
+                rule.moveToFolder = FolderName.normalize(actions.text("moveToFolder"))
                 rule.marksAsRead = actions.flag("markAsRead") == true
                 rule.stopsProcessing = actions.flag("stopProcessingRules") == true
             }

@@ -353,7 +353,8 @@ struct CorrelatorLoop: ~Copyable {
                 "received": "\(counters.received)", "applied": "\(counters.applied)",
                 "generic": "\(counters.generic)", "duplicates": "\(counters.duplicates)", "late": "\(counters.late)",
                 "deadLettered": "\(counters.deadLettered)", "storyEvents": "\(counters.storyEvents)",
-                "feedbackRecorded": "\(counters.feedbackRecorded)",
+                "feedbackRecorded": "\(counters.feedbackRecorded)", "findings": "\(counters.findings)",
+                "suppressed": "\(counters.suppressed)", "forwardingObservations": "\(counters.forwardingObservations)",
                 "commandsRequested": "\(counters.commandsRequested)",
                 "trackedUsers": "\(engine.trackedUsers)", "pending": "\(engine.pendingEvents)",
             ])

@@ -50,6 +50,15 @@ public struct SignInAssessment: Sendable, Hashable, Codable {
         return SignInAssessment(reasons: reasons)
     }
 
+    /// Entra error codes that interrupt a sign-in to ask for more (MFA required or pending, device
+    /// registration, consent, "keep me signed in"): a burst of those is a user at work.
+    static let interrupts: Set<Int> = [
+        16000, 16001, 50058, 50072, 50074, 50076, 50079, 50097, 50125, 50129, 50140, 50158, 50199, 65001, 81010,
+        81012, 81016,
+    ]
+
+    static func isInterrupt(_ code: Int?) -> Bool { code.map(interrupts.contains) ?? false }
+
     /// `suspicious sign-in from 203.0.113.7 (RU): first sign-in from RU`, for timelines.
     static func summary(_ event: SecurityEvent, _ assessment: SignInAssessment) -> String {
         let place = [event.ipAddress, event.country.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")

@@ -55,6 +55,8 @@ extension UserState {
         // Audit-log sign-ins duplicate the Graph ones without location: counting both would
         // double every failure burst.
         guard !detail.fromAuditLog else { return }
+        // An MFA prompt or a consent interrupt is the sign-in asking for more, not a wrong password.
+        guard detail.succeeded || !SignInAssessment.isInterrupt(detail.errorCode) else { return }
         signIns.append(
             SignIn(
                 id: event.id, time: event.time, succeeded: detail.succeeded, ipAddress: event.ipAddress,

@@ -51,8 +51,17 @@ public struct StoryBook: Sendable {
                 storyId: record.view.id, sequence: record.sequence, kind: wasRaised ? .severityRaised : .evidenceAdded,
                 occurredAt: latest, story: record.view)
         }
-        let id = EventID.story(
+        var id = EventID.story(
             tenantID: tenantId, user: user, detection: finding.detection.rawValue, firstRecordID: finding.anchor.id)
+        // A story closed (false positive, benign) and found again from the same record is a new
+        // story: it needs an id of its own, or consumers would take its events for the old one's.
+        var reopening = 1
+        while state.stories.contains(where: { $0.view.id == id }) {
+            reopening += 1
+            id = EventID.story(
+                tenantID: tenantId, user: user, detection: finding.detection.rawValue,
+                firstRecordID: "\(finding.anchor.id)#\(reopening)")
+        }
         var view = StoryView(
             id: id, tenantId: tenantId, user: user, detection: finding.detection.rawValue, title: finding.title,
             criticality: criticality, confidence: finding.confidence, status: .open, summary: finding.summary,
