@@ -37,6 +37,16 @@ enum AccountTakeover {
         return steps.map { finding(signIn: signIn, signIns: [signIn], step: $0, user: event.user) }
     }
 
+    /// Whether a rule the event sets belongs to a takeover rather than to a story of its own: a
+    /// suspicious sign-in precedes it within the window, or the user's takeover story is open
+    /// (Graph's snapshot of a rule carries the time it was collected, hours after the rule).
+    static func claims(_ event: SecurityEvent, input: DetectionRule.Input) -> Bool {
+        if !suspiciousSignIns(before: event, input: input).isEmpty { return true }
+        return input.state.stories.contains {
+            $0.view.detection == Detection.accountTakeover.rawValue && $0.view.status != .closed
+        }
+    }
+
     /// The user's suspicious sign-ins in the window before the event: when there is one, what the
     /// event does is the attacker's, and the takeover story (not a story of its own) tells it.
     static func suspiciousSignIns(before event: SecurityEvent, input: DetectionRule.Input)

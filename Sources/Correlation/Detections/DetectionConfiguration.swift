@@ -10,7 +10,8 @@ public struct DetectionConfiguration: Sendable, Hashable, Codable {
     /// How long after a suspicious sign-in persistence (a rule, a delegation, an MFA change, mass
     /// deletion) makes it an account takeover.
     public var takeoverWindow: Duration
-    /// External recipients of one sent mail above which it counts as phishing sent from the account.
+    /// Recipients (inside and outside, allowlisted partners aside) of one sent mail from which it
+    /// counts as phishing sent from the account.
     public var massMailRecipients: Int
     /// Failed sign-ins within `failureBurstWindow` before a success that make it suspicious.
     public var failureBurstCount: Int

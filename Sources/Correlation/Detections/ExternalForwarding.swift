@@ -16,7 +16,7 @@ enum ExternalForwarding {
         let event = input.event
         guard let external = destinations(event, context: input.context), let rule = event.rule else { return [] }
         // After a suspicious sign-in this is the attacker's persistence: the takeover story tells it.
-        guard AccountTakeover.suspiciousSignIns(before: event, input: input).isEmpty else { return [] }
+        guard !AccountTakeover.claims(event, input: input) else { return [] }
         let keepsCopy = keepsCopy(event, rule: rule)
         let summary = describe(event, external: external) + (keepsCopy ? "" : ", keeping no copy")
         var matched = ["operation": event.operation, "external": external.joined(separator: ", ")]

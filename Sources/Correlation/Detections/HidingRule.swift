@@ -27,7 +27,7 @@ enum HidingRule {
         guard let signals = signals(event, configuration: input.configuration) else { return [] }
         // A rule that also forwards outside is told by the forwarding story (high, as it hides).
         guard ExternalForwarding.destinations(event, context: input.context) == nil else { return [] }
-        guard AccountTakeover.suspiciousSignIns(before: event, input: input).isEmpty else { return [] }
+        guard !AccountTakeover.claims(event, input: input) else { return [] }
         let summary = describe(event, signals: signals)
         var matched = [
             "operation": event.operation, "actions": signals.actions.joined(separator: ", "),

@@ -15,11 +15,12 @@ enum PhishingActivity {
         case .defenderAlert:
             return event.alert.map { "Defender alert: \($0.title)" } ?? "Defender alert"
         case .mailSent:
-            let external = (event.mail?.recipients ?? []).filter {
-                !context.isInternal($0, user: event.user, allowed: configuration.allowedExternalDomains)
-            }
-            guard external.count >= configuration.massMailRecipients else { return nil }
-            return "sent mail to \(external.count) external recipients"
+            // Colleagues count too: a compromised account phishes its own organisation first.
+            // Allowlisted partners do not (a mailing to them is business as usual).
+            let recipients = (event.mail?.recipients ?? []).filter { !configuration.isAllowedExternal($0) }
+            guard recipients.count >= configuration.massMailRecipients else { return nil }
+            let external = recipients.filter { !context.isInternal($0, user: event.user) }.count
+            return "sent mail to \(recipients.count) recipients (\(external) outside the tenant)"
         default:
             return nil
         }

@@ -14,13 +14,13 @@ public struct TenantContext: Sendable, Hashable, Codable {
     /// Whether mail to `address` stays inside the tenant. With no accepted domains known yet,
     /// the user's own domain stands in, so a tenant whose domain list has not arrived does not
     /// call every colleague external.
-    public func isInternal(_ address: String, user: String, allowed: Set<String> = []) -> Bool {
+    public func isInternal(_ address: String, user: String) -> Bool {
         guard let domain = Self.domain(of: address) else {
             // No domain at all: an Exchange legacy DN or a bare alias names a recipient inside the organisation.
             return true
         }
         let own = acceptedDomains.isEmpty ? Set([Self.domain(of: user)].compactMap { $0 }) : acceptedDomains
-        return (own.union(allowed)).contains { accepted in domain == accepted || domain.hasSuffix("." + accepted) }
+        return own.contains { accepted in domain == accepted || domain.hasSuffix("." + accepted) }
     }
 
     /// The domain of an address, lower-cased, without a trailing dot.

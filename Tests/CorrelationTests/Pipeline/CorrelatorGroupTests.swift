@@ -147,15 +147,15 @@ extension CorrelatorPipeline {
             #expect(findings.count == events.count)
             expectNoEvidenceTwice(stories)
 
-            // The scenarios' ground truth, for the detections shipped so far (the outlook-rule attack
-            // forwards through a rule desktop Outlook wrote: UpdateInboxRules).
-            let shipped = Set(DetectionRule.shipped.map(\.detection.rawValue))
-            let truth = fixture.tenant.world.groundTruth.expectedStories.filter {
-                shipped.contains($0.detection.rawValue)
-            }
-            #expect(truth.count >= 3)
-            let found = Set(stories.values.map { "\($0.user) \($0.detection) \($0.criticality)" })
-            #expect(found == Set(truth.map { "\($0.user) \($0.detection.rawValue) \($0.criticality)" }))
+            // Every attack's ground truth, and nothing else: the same users, detections and criticality.
+            let truth = fixture.tenant.world.groundTruth.expectedStories
+            #expect(Set(truth.map(\.detection)) == Set(Detection.allCases), "every detection is planted")
+            let found = stories.values.map { "\($0.user) \($0.detection) \($0.criticality)" }
+            #expect(found.count == Set(found).count, "one story per user and detection")
+            let want = Set(truth.map { "\($0.user) \($0.detection.rawValue) \($0.criticality)" })
+            #expect(
+                Set(found) == want,
+                "missing: \(want.subtracting(found).sorted()); unexpected: \(Set(found).subtracting(want).sorted())")
         }
 
         @Test("two instances, a third joining and one leaving mid-stream: the same stories as one instance")

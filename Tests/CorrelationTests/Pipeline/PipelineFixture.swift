@@ -48,7 +48,7 @@ struct PipelineFixture: Sendable {
     }
 
     static func make(
-        scenarios: [String] = ["login-then-phish", "mailbox-forwarding", "outlook-rule"], users: Int = 40,
+        scenarios: [String] = ScenarioCatalog.attacks.map(\.name), users: Int = 60,
         hours: Double = 8
     ) async throws -> PipelineFixture {
         let configuration = SimulatorConfiguration(
