@@ -181,9 +181,8 @@ struct LoginThenPhishTests {
             subject: "Action required: review the shared document")
         let run = H.run(inputs)
         #expect(run.found == ["alice@contoso.com loginThenPhish high"])
-        #expect(
-            run.story(.loginThenPhish, of: Self.alice)?.timeline.last?.event
-                == "sent mail to 40 recipients (0 outside the tenant)")
+        let sent = try #require(run.story(.loginThenPhish, of: Self.alice)?.timeline.last?.event)
+        #expect(sent.contains("40 recipients (0 outside the tenant)"), "\(sent)")
     }
 
     @Test(
