@@ -80,7 +80,7 @@ struct LoginThenPhishTests {
     }
 
     @Test(
-        "a phishing mail Defender delivered (audit TIMailData, filed by the collector under its system actor) counts for the recipient"
+        "a phishing mail Defender delivered (audit TIMailData, written by ThreatIntelligence with UserType 4) counts for its recipient"
     )
     func threatIntelligenceDeliveryCountsForTheRecipient() {
         var inputs = EngineInputs()

@@ -1,3 +1,4 @@
+import Collector
 import Correlation
 import Events
 import Foundation
@@ -210,11 +211,12 @@ extension StoryView {
 // MARK: - Records in the shapes the detection tests need (Tests/CorrelationTests/Detections)
 
 extension EngineInputs {
-    /// An audit record keyed as the audit collector keys it (`AuditRecordParser`): by the record's
-    /// own `UserId` and `UserType`, so a system actor lands on `~system`, an application on
-    /// `app:…` and an object id on `id:…`. Members are kept as given (numbers as strings
-    /// included); `Id`, `CreationTime` (without a zone) and `OrganizationId` come from the arguments.
-    /// `keyedTo` overrides the key's subject, for records some path keys by the mailbox instead.
+    /// An audit record keyed as the audit collector keys it: by the collector's own parser
+    /// (`AuditRecordParser`), so a system actor lands on `~system`, an application on `app:…` and
+    /// an object id on `id:…`, whatever rule the collector follows. Members are kept as given
+    /// (numbers as strings included); `Id`, `CreationTime` (without a zone) and `OrganizationId`
+    /// come from the arguments. `keyedTo` overrides the key's subject, for records some path keys
+    /// by the mailbox instead.
     mutating func collected(
         _ record: [String: JSONValue], id: String, at time: Date, tenant: String = Self.tenant,
         contentType: String = "Audit.Exchange", keyedTo subject: String? = nil
@@ -223,15 +225,18 @@ extension EngineInputs {
         record["Id"] = .string(id)
         record["CreationTime"] = .string(Self.auditTime(time))
         record["OrganizationId"] = .string(tenant)
-        let userType: Int? =
-            switch record["UserType"] {
-            case .integer(let number)?: Int(number)
-            case .string(let text)?: Int(text)
-            default: nil
+        let key: String
+        if let subject {
+            key = RecordKey(tenantID: tenant, user: subject).description
+        } else {
+            do {
+                key = try AuditRecordParser().parse(
+                    Array(JSONValue.object(record).canonicalText.utf8), expectedTenant: tenant
+                ).key.description
+            } catch {
+                preconditionFailure("the audit collector refuses test record \(id): \(error)")
             }
-        let key =
-            subject.map { RecordKey(tenantID: tenant, user: $0).description }
-            ?? RecordKey(tenantID: tenant, user: record["UserId"]?.stringValue, userType: userType).description
+        }
         let envelope = RawAuditEnvelope(
             tenantId: tenant, contentType: contentType, contentId: "blob-\(id)", recordId: id,
             collectedAt: time.addingTimeInterval(1800), record: .object(record))
