@@ -27,6 +27,10 @@ struct MailWindowCollector: Sendable {
         let plan = state.plan(now: now)
         if let lost = plan.lost { try await reportLoss(lost, state: state) }
         var latest: Date?
+        // Graph lists the newest first, page after page: the cycle's items are held (up to a
+        // bound) and published oldest first, so the correlator meets a user's sign-ins in the
+        // order they happened rather than each page's newest ahead of the page before.
+        var held: [GraphItem] = []
         var pages = client.pages(kind.path, since: plan.since, timeProperty: kind.timeProperty, version: kind.version)
             .makeAsyncIterator()
         while true {
@@ -39,8 +43,13 @@ struct MailWindowCollector: Sendable {
             guard let page else { break }
             let items = page.items.map { GraphItem(raw: $0, timeKey: kind.timeProperty) }
             for time in items.compactMap(\.time) { latest = max(latest ?? time, time) }
-            try await publish(items, state: state, dedupe: &dedupe, progress: &progress)
+            held += items
+            if held.count >= Self.heldItemsLimit {
+                try await publish(held, state: state, dedupe: &dedupe, progress: &progress)
+                held.removeAll(keepingCapacity: true)
+            }
         }
+        try await publish(held, state: state, dedupe: &dedupe, progress: &progress)
         state.listed(latestSeen: latest, now: now)
         try await output.writeCheckpoint(state.checkpoint(now: clock.now()))
         progress.windowsDone = 1
@@ -48,7 +57,11 @@ struct MailWindowCollector: Sendable {
         self.progress(progress)
     }
 
-    /// Oldest first, so consumers meet a page's events in the order they happened.
+    /// Items of one cycle held before publishing; a backfill longer than this is published in
+    /// chunks of this many, each oldest first.
+    static let heldItemsLimit = 20_000
+
+    /// Oldest first, so consumers meet the events in the order they happened.
     private func publish(
         _ items: [GraphItem], state: MailWindowState, dedupe: inout RecordDeduplicator,
         progress: inout CollectionProgress

@@ -78,8 +78,7 @@ public struct AuditRecordParser: Sendable {
                 errorClass: "missingTenant",
                 reason: "record \(id) has no OrganizationId; name the tenant (--tenant) to ingest it")
         }
-        let key = RecordKey(
-            tenantID: tenant, user: fields["UserId"]?.stringValue, userType: fields["UserType"]?.intValue)
+        let key = RecordKey(tenantID: tenant, auditRecord: fields)
         return ParsedRecord(recordId: id, key: key, creationTime: creationTime, record: value)
     }
 }

@@ -38,13 +38,10 @@ enum AccountTakeover {
     }
 
     /// Whether a rule the event sets belongs to a takeover rather than to a story of its own: a
-    /// suspicious sign-in precedes it within the window, or the user's takeover story is open
-    /// (Graph's snapshot of a rule carries the time it was collected, hours after the rule).
+    /// suspicious sign-in precedes it within the window (for Graph's snapshot of a rule, any the
+    /// state holds: the snapshot carries the time it was collected, hours after the rule).
     static func claims(_ event: SecurityEvent, input: DetectionRule.Input) -> Bool {
-        if !suspiciousSignIns(before: event, input: input).isEmpty { return true }
-        return input.state.stories.contains {
-            $0.view.detection == Detection.accountTakeover.rawValue && $0.view.status != .closed
-        }
+        !suspiciousSignIns(before: event, input: input).isEmpty
     }
 
     /// The user's suspicious sign-ins in the window before the event: when there is one, what the
@@ -52,7 +49,12 @@ enum AccountTakeover {
     static func suspiciousSignIns(before event: SecurityEvent, input: DetectionRule.Input)
         -> [UserState.SuspiciousSignIn]
     {
-        let earliest = event.time.addingTimeInterval(-input.configuration.takeoverWindow.seconds)
+        // Graph's snapshot of a rule says only that the rule existed when it was collected: it
+        // may have been made any time before, so every suspicious sign-in the state still holds
+        // counts. So the snapshot and the audit record of one rule tell the same story, in
+        // whichever order they arrive (audit records can be hours late).
+        let window = event.isSnapshot ? .infinity : input.configuration.takeoverWindow.seconds
+        let earliest = event.time.addingTimeInterval(-window)
         return input.state.suspiciousSignIns.filter { $0.fact.time >= earliest && $0.fact.time <= event.time }
     }
 
@@ -88,6 +90,7 @@ enum AccountTakeover {
             guard event.actorType.isPerson else { return nil }
             what = "changed security info (\(event.operation))"
         case .mailDeleted:
+            guard event.actorType.isPerson else { return nil }
             let items = Int(event.parameters["count"] ?? "") ?? 0
             let start = event.time.addingTimeInterval(-configuration.massDeletionWindow.seconds)
             let before = state.deletions.filter { $0.time >= start && $0.time <= event.time }.reduce(0) {

@@ -77,8 +77,13 @@ enum ExternalForwarding {
     }
 
     static func entities(_ event: SecurityEvent, external: [String]) -> StoryView.Entities {
-        StoryView.Entities(
-            users: [event.user], mailboxes: [event.user],
+        // An administrator's cmdlet names the mailbox it changed: the story is filed under who
+        // ran it (the record's key), and names the mailbox whose mail leaves.
+        let target =
+            event.kind == .mailboxForwarding
+            ? event.parameters["Identity"].flatMap { Normalizer.AddressList.address($0) } : nil
+        return StoryView.Entities(
+            users: [event.user], mailboxes: Array(Set([event.user] + [target].compactMap { $0 })).sorted(),
             ipAddresses: event.ipAddress.map { [StoryView.Entities.IPAddress(address: $0, country: event.country)] }
                 ?? [],
             rules: event.ruleName != nil || event.ruleId != nil

@@ -461,6 +461,11 @@ public struct CorrelatorEngine: Sendable {
                 outputs += recordFeedback(for: story.storyId, key: key, into: &state)
             }
             outputs += respond(to: story.storyId, key: key, state: &state)
+            if finding.detection == .accountTakeover {
+                let closed = book.closeMerged(into: story.storyId, state: &state)
+                counters.storyEvents += closed.count
+                outputs += closed.map { .story($0, key: key) }
+            }
         }
         return outputs
     }

@@ -105,7 +105,10 @@ public struct PartitionTimeline: Sendable {
     ) -> [Entry] {
         nextOffset[feed] = max(nextOffset[feed] ?? 0, offset + 1)
         lastArrival[feed] = now
-        latest[feed] = max(latest[feed] ?? event.time, event.time)
+        // A state read at collection time (a profile, a rule as it is now) is not a point in the
+        // feed's event time: counting it would race the feed's stream time hours ahead and make
+        // every real event after it late.
+        if !event.isCollectionTimed { latest[feed] = max(latest[feed] ?? event.time, event.time) }
         if let watermark, event.time <= watermark {
             return [Entry(event: event, feed: feed, offset: offset, isLate: true)] + release(now: now)
         }
@@ -181,8 +184,9 @@ public struct PartitionTimeline: Sendable {
         }
         if anyBlocked { return nil }
         if let slowest = holding.min() { return slowest.addingTimeInterval(-grace.seconds) }
-        // Every feed is idle: nothing more is coming for now, so nothing need wait.
-        return latest.values.max()
+        // Every feed is idle: nothing more is coming for now, so nothing need wait (not even a
+        // state collected after the latest event).
+        return [latest.values.max(), pending.last?.time].compactMap { $0 }.max()
     }
 
     static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {

@@ -24,7 +24,8 @@ extension Normalizer {
                         + "which is not an ISO 8601 time")
             }
             var event = origin.event(
-                kind: .generic, user: origin.user(orKeyFor: record.userId, userType: record.userType), time: time,
+                kind: .generic, user: origin.user(orKey: RecordKey(tenantID: envelope.tenantId, auditRecord: members)),
+                time: time,
                 operation: record.operation, actorType: record.actorType, ipAddress: record.ipAddress,
                 parameters: record.parameters.values)
             classify(record, into: &event)
@@ -32,7 +33,13 @@ extension Normalizer {
         }
 
         private static func classify(_ record: AuditRecord, into event: inout SecurityEvent) {
-            switch record.operation.lowercased() {
+            let operation = record.operation.lowercased()
+            // A cmdlet that failed changed nothing: kept, but as a generic event. A failed sign-in
+            // is a fact of its own (what a burst is made of).
+            if record.resultSucceeded == false && operation != "userloggedin" && operation != "userloginfailed" {
+                return
+            }
+            switch operation {
             case "new-inboxrule", "set-inboxrule", "enable-inboxrule", "disable-inboxrule", "remove-inboxrule":
                 InboxRuleCmdlet.apply(record, to: &event)
             case "updateinboxrules":

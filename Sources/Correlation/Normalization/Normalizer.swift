@@ -74,9 +74,12 @@ extension Normalizer {
 
         /// The key's subject, or what the collector would have keyed the record by.
         func user(orKeyFor user: String?, userType: Int? = nil) -> String {
+            self.user(orKey: RecordKey(tenantID: tenantId, user: user, userType: userType))
+        }
+
+        func user(orKey key: @autoclosure () -> RecordKey) -> String {
             if let keySubject { return keySubject }
-            let key = RecordKey(tenantID: tenantId, user: user, userType: userType).description
-            return String(key.drop { $0 != "/" }.dropFirst())
+            return String(key().description.drop { $0 != "/" }.dropFirst())
         }
 
         func event(

@@ -103,6 +103,14 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
 }
 
 extension SecurityEvent {
+    /// True for a state read from Graph (an inbox rule as it is now) rather than a change the
+    /// audit log dates: its time is when it was collected, and what it shows happened before.
+    public var isSnapshot: Bool { operation == RawMailEnvelope.ResourceKind.messageRule.rawValue }
+
+    /// True for records whose time is when they were collected (snapshots, profiles, domain
+    /// lists): they do not move a feed's stream time.
+    public var isCollectionTimed: Bool { isSnapshot || kind == .userProfile || kind == .acceptedDomains }
+
     /// A sign-in attempt as the detections need it.
     public struct SignInDetail: Sendable, Hashable, Codable {
         public var succeeded: Bool

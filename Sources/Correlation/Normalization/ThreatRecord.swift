@@ -20,7 +20,13 @@ extension Normalizer {
             event.messageIds = AddressList.unique(
                 [fields.text("InternetMessageId"), fields.text("NetworkMessageId")].compactMap { $0 })
             if let senderIP = fields.text("SenderIp") { event.parameters["SenderIp"] = senderIP }
-            if isMalicious(verdict), delivery?.lowercased() == "delivered" { event.kind = .phishDelivered }
+            let direction = fields.text("Directionality")?.lowercased()
+            if direction == "outbound" || direction == "intraorg" {
+                // Mail the account sent, as Defender judged it: keyed by the sender (RecordKey).
+                event.kind = .mailSent
+            } else if isMalicious(verdict), delivery?.lowercased() == "delivered" {
+                event.kind = .phishDelivered
+            }
         }
 
         /// `Phish`, `High confidence phish`, `Malware`; spam is not a compromise lure.

@@ -18,9 +18,15 @@ enum PhishingActivity {
             // Colleagues count too: a compromised account phishes its own organisation first.
             // Allowlisted partners do not (a mailing to them is business as usual).
             let recipients = (event.mail?.recipients ?? []).filter { !configuration.isAllowedExternal($0) }
-            guard recipients.count >= configuration.massMailRecipients else { return nil }
             let external = recipients.filter { !context.isInternal($0, user: event.user) }.count
-            return "sent mail to \(recipients.count) recipients (\(external) outside the tenant)"
+            let subject = event.mail?.subject.map { " \"\($0)\"" } ?? ""
+            if Normalizer.ThreatRecord.isMalicious(event.mail?.verdict) {
+                let verdict = event.mail?.verdict ?? "Phish"
+                return "sent mail\(subject) that Defender judged \(verdict) to \(recipients.count) recipients"
+                    + " (\(external) outside the tenant)"
+            }
+            guard recipients.count >= configuration.massMailRecipients else { return nil }
+            return "sent mail\(subject) to \(recipients.count) recipients (\(external) outside the tenant)"
         default:
             return nil
         }

@@ -97,10 +97,25 @@ public struct SignInAssessment: Sendable, Hashable, Codable {
 
 /// The network an address belongs to, for "new network" checks: IPv4 /24, IPv6 /48.
 enum Network {
+    /// The eight groups of an IPv6 address, `::` expanded, leading zeros dropped:
+    /// `2a0d::1` → `2a0d 0 0 0 0 0 0 1`, so a /48 is the same however the address was written.
+    static func expandedGroups(_ address: String) -> [String] {
+        let halves = address.lowercased().components(separatedBy: "::")
+        func groups(_ text: String) -> [String] {
+            text.split(separator: ":").map { group in
+                let trimmed = group.drop { $0 == "0" }
+                return trimmed.isEmpty ? "0" : String(trimmed)
+            }
+        }
+        let head = groups(halves[0])
+        let tail = halves.count > 1 ? groups(halves[1]) : []
+        let zeros = Array(repeating: "0", count: max(0, 8 - head.count - tail.count))
+        return head + (halves.count > 1 ? zeros : []) + tail
+    }
+
     static func of(_ address: String) -> String {
         if address.contains(":") {
-            let groups = address.split(separator: ":", omittingEmptySubsequences: false).prefix(3)
-            return groups.joined(separator: ":") + "::/48"
+            return expandedGroups(address).prefix(3).joined(separator: ":") + "::/48"
         }
         let octets = address.split(separator: ".")
         guard octets.count == 4 else { return address }

@@ -26,7 +26,9 @@ extension UserState {
                 persistence.sort { EventFact.byTime($0.fact, $1.fact) }
                 persistence = Array(persistence.suffix(limits.persistence))
             }
-            if event.kind == .mailDeleted, let items = Int(event.parameters["count"] ?? ""), items > 0 {
+            if event.kind == .mailDeleted, event.actorType.isPerson, let items = Int(event.parameters["count"] ?? ""),
+                items > 0
+            {
                 deletions.append(Deletion(id: event.id, time: event.time, items: items))
                 deletions.sort { ($0.time, $0.id) < ($1.time, $1.id) }
                 deletions = Array(deletions.suffix(limits.deletions))

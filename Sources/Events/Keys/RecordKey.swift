@@ -30,6 +30,44 @@ public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
         self.subject = subject
     }
 
+    /// The key of a Management Activity record: its actor, except for the records Microsoft's own
+    /// processes write about a user. A `TIMailData` record is about the mailbox that sent the mail
+    /// (outbound and intra-organisation mail) or, inbound, its one recipient; keyed by the actor
+    /// (`ThreatIntelligence`) it would never reach that user's state. One with several inbound
+    /// recipients stays with its actor: it cannot be about all of them at once.
+    public init(tenantID: String, auditRecord fields: [String: JSONValue]) {
+        if fields["Operation"]?.stringValue?.lowercased() == "timaildata",
+            let subject = Self.threatMailSubject(fields)
+        {
+            self.init(tenantID: tenantID, user: subject)
+            return
+        }
+        let userType: Int? =
+            switch fields["UserType"] {
+            case .integer(let number)?: Int(exactly: number)
+            case .number(let number)?: Int(exactly: number)
+            case .string(let text)?: Int(text.trimmingCharacters(in: .whitespaces))
+            default: nil
+            }
+        self.init(tenantID: tenantID, user: fields["UserId"]?.stringValue, userType: userType)
+    }
+
+    private static func threatMailSubject(_ fields: [String: JSONValue]) -> String? {
+        let direction = fields["Directionality"]?.stringValue?.lowercased() ?? ""
+        if direction == "outbound" || direction == "intraorg" {
+            return fields["P1Sender"]?.stringValue ?? fields["SenderAddress"]?.stringValue
+        }
+        let recipients: [String]
+        switch fields["Recipients"] {
+        case .array(let items)?: recipients = items.compactMap(\.stringValue)
+        case .string(let text)?: recipients = text.split(separator: ";").map { String($0) }
+        default: recipients = []
+        }
+        let distinct = Set(
+            recipients.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        return distinct.count == 1 ? distinct.first : nil
+    }
+
     /// Reads the subject from what an audit record or Graph resource says about its actor.
     /// - Parameters:
     ///   - user: `UserId` / `userPrincipalName` as received.

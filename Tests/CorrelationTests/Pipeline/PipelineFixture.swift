@@ -160,6 +160,12 @@ struct PipelineFixture: Sendable {
         return Self.finalStories(events)
     }
 
+    /// The stories an analyst sees: without those closed, with no verdict, because they were
+    /// merged into an account takeover story.
+    static func visible(_ stories: [String: StoryView]) -> [String: StoryView] {
+        stories.filter { !($0.value.status == .closed && $0.value.verdict == nil) }
+    }
+
     static func finalStories(_ events: [StoryEvent]) -> [String: StoryView] {
         var latest: [String: StoryEvent] = [:]
         for event in events where (latest[event.storyId]?.sequence ?? 0) < event.sequence {
