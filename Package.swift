@@ -177,9 +177,11 @@ let package = Package(
             dependencies: ["Collector", "Kafka", "Events", "M365", "HTTP", "TenantSimulator", "InboxwatchTestSupport"],
             swiftSettings: strict
         ),
-        // What tests of several modules share: running `inboxwatch` as a child process.
+        // What tests of several modules share: running `inboxwatch` as a child process, and the
+        // records the collectors would publish for a simulated world, built in-process.
         .target(
             name: "InboxwatchTestSupport",
+            dependencies: ["Collector", "Events", "M365", "TenantSimulator"],
             path: "Tests/InboxwatchTestSupport",
             swiftSettings: strict
         ),
