@@ -40,25 +40,23 @@ enum ForwardingFanIn {
         own: ForwardingObservation, peers: [ForwardingObservation], configuration: DetectionConfiguration
     ) -> Finding? {
         let window = configuration.fanInWindow.seconds
-        var latest: [String: ForwardingObservation] = [:]
+        // Every observation of the other mailboxes in the window (an audited rule and Graph's
+        // snapshot of it are two), so the story holds the same facts whichever arrived first.
+        var others: [ForwardingObservation] = []
         for peer in peers
         where peer.tenantId == own.tenantId && peer.destination == own.destination && peer.user != own.user
             && abs(peer.observedAt.timeIntervalSince(own.observedAt)) <= window
+            && !others.contains(where: { $0.source.recordId == peer.source.recordId })
         {
-            if let seen = latest[peer.user],
-                (seen.observedAt, seen.source.recordId) >= (peer.observedAt, peer.source.recordId)
-            {
-                continue
-            }
-            latest[peer.user] = peer
+            others.append(peer)
         }
-        guard latest.count + 1 >= configuration.fanInMailboxes else { return nil }
-        let others = latest.values.sorted { ($0.observedAt, $0.user) < ($1.observedAt, $1.user) }
+        guard Set(others.map(\.user)).count + 1 >= configuration.fanInMailboxes else { return nil }
+        others.sort { ($0.observedAt, $0.user, $0.source.recordId) < ($1.observedAt, $1.user, $1.source.recordId) }
         let anchor = fact(own, summary: own.summary)
         // The mailbox's own record last: it is what the evidence points at, so the story reads
         // the same whichever peers were known when it opened.
         let facts = others.map { fact($0, summary: "\($0.user): \($0.summary)") } + [anchor]
-        let mailboxes = [own.user] + others.map(\.user)
+        let mailboxes = Array(Set([own.user] + others.map(\.user)))
         return Finding(
             detection: .forwardingFanIn, detectionVersion: DetectionRule.forwardingFanIn.version, criticality: .high,
             confidence: 85, title: "Several mailboxes forward mail to \(own.destination)",

@@ -60,6 +60,21 @@ extension CorrelatorPipeline {
             )
         }
 
+        /// Waits until the published stories are the expected ones, or a minute passed. Forwarding
+        /// fan-in converges after the raw input is read: each instance must still read the other
+        /// instances' forwarding observations.
+        func waitForStories(
+            _ fixture: PipelineFixture, catalog: TopicCatalog, expected: [String: StoryView]
+        ) async throws {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(60)
+            while clock.now < deadline {
+                let (stories, _) = try await fixture.publishedStories(catalog)
+                if PipelineFixture.visible(stories) == PipelineFixture.visible(expected) { return }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+
         func markers(_ fixture: PipelineFixture, catalog: TopicCatalog) async throws -> [Int32: PartitionCheckpoint
             .Progress]
         {
@@ -214,6 +229,7 @@ extension CorrelatorPipeline {
                 configuration: Self.engine)
             #expect(!expected.isEmpty)
             try await waitUntilCaughtUp(fixture, catalog: scaled, audit: audit, mail: mail)
+            try await waitForStories(fixture, catalog: scaled, expected: expected)
             second.cancel()
             third.cancel()
             try await second.value
