@@ -43,31 +43,13 @@ public enum StoryFeedback: Sendable, Hashable {
 /// partition over can record what arrived while no one (or a crashed instance) owned it.
 /// Bounded: per story, and in stories (the oldest stories' feedback is forgotten first).
 struct FeedbackTable: Sendable {
-    var perStory = 64
-    var stories = 50_000
-    private var entries: [String: [StoryFeedback]] = [:]
-    private var order: [String] = []
-    private var orderStart = 0
+    private var slots = BoundedSlots<StoryFeedback>(perKey: 64, keys: 50_000)
 
-    func feedback(for storyId: String) -> [StoryFeedback] { entries[storyId] ?? [] }
+    func feedback(for storyId: String) -> [StoryFeedback] { slots[storyId] }
 
     /// Adds one; false when the table already holds it.
     mutating func add(_ feedback: StoryFeedback) -> Bool {
         guard let storyId = feedback.storyId else { return false }
-        var list = entries[storyId] ?? []
-        guard !list.contains(where: { $0.id == feedback.id }) else { return false }
-        if list.isEmpty { order.append(storyId) }
-        list.append(feedback)
-        if list.count > perStory { list.removeFirst(list.count - perStory) }
-        entries[storyId] = list
-        while entries.count > stories, orderStart < order.count {
-            entries[order[orderStart]] = nil
-            orderStart += 1
-        }
-        if orderStart > 4_096 {
-            order.removeFirst(orderStart)
-            orderStart = 0
-        }
-        return true
+        return slots.add(feedback, to: storyId, isSame: { $0.id == feedback.id })
     }
 }
