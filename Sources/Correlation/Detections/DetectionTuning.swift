@@ -1,4 +1,4 @@
-public import Events
+import Events
 public import Foundation
 
 /// The `--detection-tuning` file: the detections' tuning for every tenant (`defaults`) and for
