@@ -188,7 +188,8 @@ let package = Package(
         .testTarget(
             name: "CorrelationTests",
             dependencies: [
-                "Correlation", "Events", "Kafka", "TenantSimulator", "Collector", "M365", "HTTP", "InboxwatchTestSupport",
+                "Correlation", "Events", "Kafka", "TenantSimulator", "Collector", "M365", "HTTP",
+                "InboxwatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
