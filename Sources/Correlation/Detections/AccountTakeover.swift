@@ -64,7 +64,7 @@ enum AccountTakeover {
         _ event: SecurityEvent, context: TenantContext, configuration: DetectionConfiguration, state: UserState
     ) -> UserState.Persistence? {
         let what: String
-        var entities = StoryView.Entities(users: [event.user], mailboxes: [event.user])
+        var entities = event.entities
         switch event.kind {
         case .inboxRule, .mailboxForwarding, .transportRule:
             if let external = ExternalForwarding.destinations(event, context: context), let rule = event.rule {
@@ -74,7 +74,6 @@ enum AccountTakeover {
                 entities = ExternalForwarding.entities(event, external: external)
             } else if let signals = HidingRule.signals(event, configuration: configuration) {
                 what = HidingRule.describe(event, signals: signals)
-                entities.rules = [StoryView.Entities.Rule(name: event.ruleName, id: event.ruleId)]
             } else {
                 return nil
             }
@@ -104,9 +103,6 @@ enum AccountTakeover {
         default:
             return nil
         }
-        if let ip = event.ipAddress {
-            entities.ipAddresses = [StoryView.Entities.IPAddress(address: ip, country: event.country)]
-        }
         return UserState.Persistence(fact: EventFact(event, summary: what), what: what, entities: entities)
     }
 
@@ -115,12 +111,7 @@ enum AccountTakeover {
         user: String
     ) -> Finding {
         var entities = step.entities
-        entities.merge(
-            StoryView.Entities(
-                users: [user],
-                ipAddresses: signIns.compactMap { sign in
-                    sign.fact.ipAddress.map { StoryView.Entities.IPAddress(address: $0, country: sign.fact.country) }
-                }))
+        entities.merge(StoryView.Entities(users: [user], ipAddresses: signIns.compactMap(\.fact.ipEntity)))
         return Finding(
             detection: .accountTakeover, detectionVersion: DetectionRule.accountTakeover.version,
             criticality: .critical,

@@ -18,6 +18,8 @@ enum DefenderAlert {
         // story about; its Graph copy names the user it is about.
         guard event.kind == .defenderAlert, let alert = event.alert, !event.user.hasPrefix("~") else { return [] }
         let summary = "Defender alert \"\(alert.title)\" (\(alert.severity))"
+        var entities = event.entities
+        entities.messageIds = event.messageIds
         var matched = ["alertId": alert.alertId, "title": alert.title, "severity": alert.severity]
         if let source = alert.detectionSource { matched["detectionSource"] = source }
         if let category = alert.category { matched["category"] = category }
@@ -28,11 +30,7 @@ enum DefenderAlert {
                 summary: "\(event.user): \(summary)",
                 condition: "Defender for Office 365 raised an alert about the user", matched: matched,
                 anchor: EventFact(event, summary: summary), events: [EventFact(event, summary: summary)],
-                entities: StoryView.Entities(
-                    users: [event.user], mailboxes: [event.user],
-                    ipAddresses: event.ipAddress.map {
-                        [StoryView.Entities.IPAddress(address: $0, country: event.country)]
-                    } ?? [], messageIds: event.messageIds),
+                entities: entities,
                 joinsOpenStory: true)
         ]
     }

@@ -82,13 +82,10 @@ enum ExternalForwarding {
         let target =
             event.kind == .mailboxForwarding
             ? event.parameters["Identity"].flatMap { Normalizer.AddressList.address($0) } : nil
-        return StoryView.Entities(
-            users: [event.user], mailboxes: Array(Set([event.user] + [target].compactMap { $0 })).sorted(),
-            ipAddresses: event.ipAddress.map { [StoryView.Entities.IPAddress(address: $0, country: event.country)] }
-                ?? [],
-            rules: event.ruleName != nil || event.ruleId != nil
-                ? [StoryView.Entities.Rule(name: event.ruleName, id: event.ruleId)] : [],
-            externalRecipients: external)
+        var entities = event.entities
+        entities.mailboxes = Array(Set([event.user] + [target].compactMap { $0 })).sorted()
+        entities.externalRecipients = external
+        return entities
     }
 }
 

@@ -41,12 +41,7 @@ enum HidingRule {
                 title: "Inbox rule hides mail from \(event.user)", summary: "\(event.user): \(summary)",
                 condition: "inbox rule hides mail (\(signals.reasons.joined(separator: "; ")))", matched: matched,
                 anchor: EventFact(event, summary: summary), events: [EventFact(event, summary: summary)],
-                entities: StoryView.Entities(
-                    users: [event.user], mailboxes: [event.user],
-                    ipAddresses: event.ipAddress.map {
-                        [StoryView.Entities.IPAddress(address: $0, country: event.country)]
-                    } ?? [],
-                    rules: [StoryView.Entities.Rule(name: event.ruleName, id: event.ruleId)]))
+                entities: event.entities)
         ]
     }
 
@@ -73,9 +68,7 @@ enum HidingRule {
 
     /// `...`, `.`, `,,`, spaces: a name chosen so the rule is not noticed in the list.
     static func isMeaningless(_ name: String) -> Bool {
-        name.unicodeScalars.allSatisfy { scalar in
-            !CharacterSetLike.isLetterOrDigit(scalar)
-        }
+        name.unicodeScalars.allSatisfy { !$0.properties.isAlphabetic && $0.properties.numericType == nil }
     }
 
     /// `inbox rule "..." deletes, marks as read mail (conditions mention "security")`.
@@ -83,12 +76,5 @@ enum HidingRule {
         let name = event.ruleName.map { " \"\($0)\"" } ?? ""
         return "inbox rule\(name) \(signals.actions.joined(separator: ", ")) mail ("
             + signals.reasons.joined(separator: "; ") + ")"
-    }
-}
-
-/// Letter-or-digit without Foundation's CharacterSet, which is slow on Linux.
-enum CharacterSetLike {
-    static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 }

@@ -41,9 +41,7 @@ enum LoginThenPhish {
     static func finding(
         signIn: UserState.SuspiciousSignIn, phish: EventFact, user: String, signIns: [UserState.SuspiciousSignIn]
     ) -> Finding {
-        let ips = signIns.compactMap { sign in
-            sign.fact.ipAddress.map { StoryView.Entities.IPAddress(address: $0, country: sign.fact.country) }
-        }
+        let ips = signIns.compactMap(\.fact.ipEntity)
         return Finding(
             detection: .loginThenPhish, detectionVersion: DetectionRule.loginThenPhish.version, criticality: .high,
             confidence: 80, title: "Suspicious sign-in, then phishing, for \(user)",

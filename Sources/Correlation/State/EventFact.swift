@@ -37,3 +37,21 @@ public struct EventFact: Sendable, Hashable, Codable {
         (lhs.time, lhs.id) < (rhs.time, rhs.id)
     }
 }
+
+extension EventFact {
+    /// The address it came from, for a story's entities.
+    var ipEntity: StoryView.Entities.IPAddress? {
+        ipAddress.map { StoryView.Entities.IPAddress(address: $0, country: country) }
+    }
+}
+
+extension SecurityEvent {
+    /// What any story about this one event names: the user, their mailbox, the address it came
+    /// from, and the rule it is about (if any); detections add what is theirs.
+    var entities: StoryView.Entities {
+        StoryView.Entities(
+            users: [user], mailboxes: [user],
+            ipAddresses: ipAddress.map { [StoryView.Entities.IPAddress(address: $0, country: country)] } ?? [],
+            rules: ruleName != nil || ruleId != nil ? [StoryView.Entities.Rule(name: ruleName, id: ruleId)] : [])
+    }
+}
