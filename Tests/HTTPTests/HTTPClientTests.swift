@@ -138,11 +138,17 @@ import Testing
         let closed = try ClosedLoopbackPort()
         let port = closed.port
         let capture = LogCapture()
-        let client = HTTPClient(configuration: Fixtures.configuration(attempts: 3), logger: Fixtures.logger(capture))
-        await #expect(throws: HTTPError.self) {
+        // A loaded CI machine can stall the first attempt for seconds; the time limits must not decide this test.
+        var configuration = Fixtures.configuration(attempts: 3, totalTimeout: .seconds(120))
+        configuration.connectTimeout = .seconds(60)
+        configuration.retry.maximumTotalTime = .seconds(300)
+        let client = HTTPClient(configuration: configuration, logger: Fixtures.logger(capture))
+        let error = await #expect(throws: HTTPError.self) {
             try await client.execute(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/token"))
         }
-        #expect(capture.lines.filter { $0.contains("Retrying HTTP request") }.count == 2)
+        #expect(error?.code == .connectionFailed, "\(String(describing: error))")
+        let retries = capture.lines.filter { $0.contains("Retrying HTTP request") }
+        #expect(retries.count == 2, "log: \(capture.lines)")
         await client.shutdown()
         withExtendedLifetime(closed) {}
     }
