@@ -140,24 +140,32 @@ enum Samples {
 
     static func command(_ g: inout SampleGenerator) -> RemediationCommand {
         let issued = g.date()
+        let action = g.pick(RemediationCommand.Action.allCases)
         return RemediationCommand(
             commandId: g.guid(), storyId: g.maybe { $0.guid() }, tenantId: g.guid(),
             target: .init(user: g.upn(), messageId: g.maybe { $0.guid() }, ruleId: g.maybe { $0.guid() }),
-            action: g.pick(RemediationCommand.Action.allCases),
+            action: action,
             requestedBy: .init(
                 kind: g.pick([.analyst, .autoPolicy]), identity: g.upn(), rule: g.maybe { $0.text() }),
             reason: g.text(), dryRun: g.bool(), issuedAt: issued, expiresAt: issued.addingTimeInterval(3600),
-            nonce: g.guid(),
+            nonce: g.guid(), approves: action == .approve ? g.guid() : nil,
             signature: g.maybe {
                 .init(keyId: "analyst-key-\($0.int(1...3))", value: Data(repeating: 7, count: 64).base64EncodedString())
             })
     }
 
     static func outcome(_ g: inout SampleGenerator) -> RemediationOutcome {
-        RemediationOutcome(
+        let status = g.pick(RemediationOutcome.Status.allCases)
+        var outcome = RemediationOutcome(
             commandId: g.guid(), storyId: g.maybe { $0.guid() }, tenantId: g.guid(),
-            action: g.pick(RemediationCommand.Action.allCases), status: g.pick(RemediationOutcome.Status.allCases),
-            detail: g.text(), attempts: g.int(0...5), completedAt: g.date())
+            action: g.pick(RemediationCommand.Action.allCases),
+            target: g.maybe { .init(user: $0.upn(), messageId: $0.maybe { $0.guid() }) }, status: status,
+            code: g.maybe { $0.text() }, detail: g.text(), attempts: g.int(0...5), receivedAt: g.maybe { $0.date() },
+            startedAt: g.maybe { $0.date() }, completedAt: g.date(), nonce: g.maybe { $0.guid() },
+            newMessageId: g.maybe { $0.guid() }, approvedBy: g.maybe { $0.upn() },
+            heldCommand: status == .held ? command(&g) : nil)
+        outcome.observedBefore = g.maybe { $0.text() }
+        return outcome
     }
 
     static func verdict(_ g: inout SampleGenerator) -> StoryVerdict {

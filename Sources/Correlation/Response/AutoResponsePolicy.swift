@@ -98,6 +98,11 @@ public struct AutoResponsePolicy: Sendable, Hashable, Codable {
             if rule.actions.isEmpty {
                 problems.append("\(place).actions is empty: list the remediations to request")
             }
+            if rule.actions.contains(.approve) {
+                problems.append(
+                    "\(place).actions: approve is an analyst's decision (inboxwatch remediate --approve), never automatic"
+                )
+            }
         }
         return problems
     }
@@ -141,6 +146,9 @@ public struct AutoResponsePolicy: Sendable, Hashable, Codable {
         case .clearMailboxForwarding, .disableAccount, .revokeSessions, .forcePasswordChange, .confirmCompromised,
             .warnUser:
             [RemediationCommand.Target(user: story.user)]
+        case .approve:
+            // Only an analyst approves; `problems()` refuses it in a policy.
+            []
         }
     }
 }

@@ -44,8 +44,10 @@ extension StoryBook {
             ?? StoryView.Action(
                 commandId: outcome.commandId, action: outcome.action,
                 requestedBy: "unknown (the command was not seen)", requestedAt: outcome.completedAt)
+        // The intent (accepted) or a hold never hides a final outcome already recorded.
+        if let recorded = action.outcome, recorded.isFinal, !outcome.status.isFinal { return }
         action.outcome = outcome.status
-        action.completedAt = outcome.completedAt
+        action.completedAt = outcome.status.isFinal ? outcome.completedAt : nil
         action.detail = outcome.detail
         view.actions.removeAll { $0.commandId == outcome.commandId }
         view.actions.append(action)
@@ -80,7 +82,7 @@ extension RemediationCommand.Action {
         case .removeInboxRule, .clearMailboxForwarding, .disableAccount, .revokeSessions, .forcePasswordChange,
             .moveMessageToJunk, .deleteMessage:
             true
-        case .confirmCompromised, .warnUser: false
+        case .confirmCompromised, .warnUser, .approve: false
         }
     }
 }

@@ -8,6 +8,12 @@ public struct RemediationCommand: TopicValue {
     public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         case moveMessageToJunk, deleteMessage, removeInboxRule, clearMailboxForwarding, disableAccount,
             revokeSessions, forcePasswordChange, confirmCompromised, warnUser
+        /// An analyst's approval of a held command (`approves` names it): the held command runs
+        /// although it is beyond its tenant's cap. Changes nothing in the tenant by itself.
+        case approve
+
+        /// Whether it changes the tenant (everything but an approval).
+        public var changesTenant: Bool { self != .approve }
     }
 
     /// What the action applies to.
@@ -64,12 +70,15 @@ public struct RemediationCommand: TopicValue {
     public var expiresAt: Date
     /// Random, single use: a replayed command is refused.
     public var nonce: String
+    /// For `approve`: the id of the held command it approves.
+    public var approves: String?
     public var signature: Signature?
 
     public init(
-        schemaVersion: SchemaVersion = .v1, commandId: String, storyId: String? = nil, tenantId: String,
+        schemaVersion: SchemaVersion = SchemaVersion(major: 1, minor: 1), commandId: String, storyId: String? = nil,
+        tenantId: String,
         target: Target, action: Action, requestedBy: Requester, reason: String, dryRun: Bool, issuedAt: Date,
-        expiresAt: Date, nonce: String, signature: Signature? = nil
+        expiresAt: Date, nonce: String, approves: String? = nil, signature: Signature? = nil
     ) {
         self.schemaVersion = schemaVersion
         self.commandId = commandId
@@ -83,6 +92,18 @@ public struct RemediationCommand: TopicValue {
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
         self.nonce = nonce
+        self.approves = approves
         self.signature = signature
+    }
+
+    public func validate() throws(EventDecodingError) {
+        guard !commandId.isEmpty else {
+            throw EventDecodingError(code: .invalidValue, message: "commandId is empty", path: "commandId")
+        }
+        if action == .approve, approves?.isEmpty ?? true {
+            throw EventDecodingError(
+                code: .invalidValue, message: "an approve command names the held command it approves",
+                path: "approves")
+        }
     }
 }
