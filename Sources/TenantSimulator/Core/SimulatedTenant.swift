@@ -130,6 +130,17 @@ public actor SimulatedTenant {
         _ kind: FaultInjector.API, _ request: SimRequest, audience: String, now: Date,
         serve: (Set<String>, inout TenantState) -> SimResponse
     ) -> SimResponse {
+        // Graph echoes the caller's `client-request-id` on every answer.
+        let requestId = kind == .graph ? Self.clientRequestId(request) : nil
+        var response = authorizedAPI(kind, request, audience: audience, requestId: requestId, now: now, serve: serve)
+        if let requestId { response.headers.append(("client-request-id", requestId)) }
+        return response
+    }
+
+    private func authorizedAPI(
+        _ kind: FaultInjector.API, _ request: SimRequest, audience: String, requestId: String?, now: Date,
+        serve: (Set<String>, inout TenantState) -> SimResponse
+    ) -> SimResponse {
         let roles: Set<String>
         switch tokens.validate(bearer: request.bearerToken ?? "", audience: audience, now: now) {
         case .valid(let token): roles = token.roles
@@ -140,31 +151,70 @@ public actor SimulatedTenant {
                 kind, request.bearerToken == nil ? "Access token is empty." : "Access token validation failure.")
         }
         let publisher = request.queryValue("PublisherIdentifier") ?? world.directory.tenantId
+        let realNow = ContinuousClock.now
         var response: SimResponse
-        switch faults.decide(kind, publisher: publisher, now: now) {
-        case .throttle:
-            response =
-                kind == .graph
-                ? .microsoftError(
-                    429, code: "TooManyRequests", message: "Too many requests, please retry later.",
-                    headers: faults.plan.graphRetryAfterSeconds.map { [("Retry-After", String($0))] } ?? [])
-                : .microsoftError(
-                    403, code: "AF429",
-                    message: "Too many requests. Method=\(request.method), PublisherId=\(publisher)")
-        case .serverError:
-            response =
-                kind == .graph
-                ? .microsoftError(
-                    503, code: "ServiceUnavailable", message: "The service is temporarily unavailable.",
-                    headers: [("Retry-After", "1")])
-                : .microsoftError(500, code: "AF50000", message: "An internal error occurred. Retry the request.")
-        case .none:
-            response = serve(roles, &state)
+        var throttling = GraphRequestLedger.Throttling.none
+        if let requestId, let wait = state.requests.remainingWait(requestId, now: realNow) {
+            // Sent again before the Retry-After of its 429 passed: Graph throttles it again.
+            throttling = .earlyRetry
+            response = Self.tooManyRequests(retryAfter: Self.wholeSeconds(wait))
+        } else {
+            switch faults.decide(kind, publisher: publisher, isWrite: request.method != "GET", now: now) {
+            case .throttle:
+                if kind == .graph {
+                    throttling = .throttled
+                    let seconds = faults.plan.graphRetryAfterSeconds
+                    if let requestId, let seconds {
+                        state.requests.mustWait(requestId, seconds: seconds, from: realNow)
+                    }
+                    response = Self.tooManyRequests(retryAfter: seconds)
+                } else {
+                    response = .microsoftError(
+                        403, code: "AF429",
+                        message: "Too many requests. Method=\(request.method), PublisherId=\(publisher)")
+                }
+            case .serverError:
+                response =
+                    kind == .graph
+                    ? .microsoftError(
+                        503, code: "ServiceUnavailable", message: "The service is temporarily unavailable.",
+                        headers: [("Retry-After", "1")])
+                    : .microsoftError(500, code: "AF50000", message: "An internal error occurred. Retry the request.")
+            case .none:
+                response = serve(roles, &state)
+            }
+        }
+        if kind == .graph {
+            let graph = self.graph
+            state.requests.record(
+                requestId: requestId, endpoint: graph.ledgerName(request), status: response.status,
+                throttling: throttling)
         }
         response.headers.append(("Date", Self.httpDate(now)))
         response.headers.append(("request-id", UUID().uuidString.lowercased()))
         response.delay = faults.delay()
         return response
+    }
+
+    /// Graph's 429; `retryAfter` nil leaves the header out.
+    private static func tooManyRequests(retryAfter seconds: Int?) -> SimResponse {
+        .microsoftError(
+            429, code: "TooManyRequests", message: "Too many requests, please retry later.",
+            headers: seconds.map { [("Retry-After", String($0))] } ?? [])
+    }
+
+    /// Whole seconds, rounded up, so a client that waits them is never early.
+    private static func wholeSeconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+    }
+
+    /// The `client-request-id` header when it holds something (Graph's clients send a GUID).
+    private static func clientRequestId(_ request: SimRequest) -> String? {
+        guard let value = request.headers["client-request-id"]?.trimmingCharacters(in: .whitespaces),
+            !value.isEmpty, value.count <= 200
+        else { return nil }
+        return value
     }
 
     private static func unauthorized(_ kind: FaultInjector.API, _ message: String) -> SimResponse {

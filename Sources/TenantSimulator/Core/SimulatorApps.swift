@@ -20,6 +20,8 @@ public struct SimulatorApps: Sendable, Hashable {
     static let actionGraphRoles: Set<String> = [
         "User.Read.All", "Mail.ReadWrite", "MailboxSettings.ReadWrite", "User.EnableDisableAccount.All",
         "User.RevokeSessions.All", "User.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All", "Mail.Send",
+        // Group names of a target's memberships (is this an executive, an admin, a break-glass account?).
+        "GroupMember.Read.All",
     ]
 
     /// Ids and secrets come from the seed, so a demo prints the same ones every time.

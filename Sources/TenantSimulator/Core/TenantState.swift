@@ -23,6 +23,8 @@ public struct TenantState: Sendable {
     /// The most recent write calls, oldest first; bounded.
     public private(set) var recentWrites: [WriteRecord] = []
     static let recentWriteLimit = 10_000
+    /// Graph calls by `client-request-id`, throttling and early retries.
+    public internal(set) var requests = GraphRequestLedger()
 
     public init() {}
 

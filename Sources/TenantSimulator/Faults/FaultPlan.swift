@@ -8,6 +8,9 @@ public struct FaultPlan: Sendable, Hashable, Codable {
     public var graphThrottleFraction: Double = 0
     /// The `Retry-After` seconds of a Graph 429; `nil` leaves the header out, as Graph sometimes does.
     public var graphRetryAfterSeconds: Int? = 1
+    /// Throttle only Graph writes (any method but `GET`), as Graph may while reads still pass:
+    /// a throttling storm on remediation calls whose read-backs are answered.
+    public var graphThrottleWritesOnly: Bool = false
     /// Share of Management Activity API calls answered 403 + AF429.
     public var managementThrottleFraction: Double = 0
     /// Requests per minute per publisher before the Management API throttles on its own.
@@ -25,7 +28,8 @@ public struct FaultPlan: Sendable, Hashable, Codable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case graphThrottleFraction, graphRetryAfterSeconds, managementThrottleFraction, managementQuotaPerMinute
+        case graphThrottleFraction, graphRetryAfterSeconds, graphThrottleWritesOnly, managementThrottleFraction
+        case managementQuotaPerMinute
         case serverErrorFraction, slowResponseFraction, slowResponseSeconds, expiredBlobFraction, tokenLifetimeSeconds
     }
 
@@ -40,6 +44,7 @@ public struct FaultPlan: Sendable, Hashable, Codable {
         graphRetryAfterSeconds =
             container.contains(.graphRetryAfterSeconds)
             ? try container.decodeIfPresent(Int.self, forKey: .graphRetryAfterSeconds) : defaults.graphRetryAfterSeconds
+        graphThrottleWritesOnly = try value(.graphThrottleWritesOnly, defaults.graphThrottleWritesOnly)
         managementThrottleFraction = try value(.managementThrottleFraction, defaults.managementThrottleFraction)
         managementQuotaPerMinute = try value(.managementQuotaPerMinute, defaults.managementQuotaPerMinute)
         serverErrorFraction = try value(.serverErrorFraction, defaults.serverErrorFraction)
@@ -102,7 +107,8 @@ struct FaultInjector: Sendable {
         case serverError
     }
 
-    mutating func decide(_ api: API, publisher: String, now: Date) -> Decision {
+    /// `isWrite`: a Graph call with a method other than `GET`, for ``FaultPlan/graphThrottleWritesOnly``.
+    mutating func decide(_ api: API, publisher: String, isWrite: Bool = false, now: Date) -> Decision {
         if pendingServerErrors > 0 {
             pendingServerErrors -= 1
             return .serverError
@@ -116,7 +122,10 @@ struct FaultInjector: Sendable {
             quotaUsed[publisher, default: 0] += 1
             if quotaUsed[publisher, default: 0] > plan.managementQuotaPerMinute { return .throttle }
         }
-        let throttle = api == .graph ? plan.graphThrottleFraction : plan.managementThrottleFraction
+        let throttle =
+            api == .graph
+            ? (plan.graphThrottleWritesOnly && !isWrite ? 0 : plan.graphThrottleFraction)
+            : plan.managementThrottleFraction
         if throttle > 0, random.chance(throttle) { return .throttle }
         if plan.serverErrorFraction > 0, random.chance(plan.serverErrorFraction) { return .serverError }
         return .none

@@ -165,6 +165,11 @@ public struct GraphAPI: Sendable {
             case .patchUser: return updateUser(call, &state)
             case .revokeSignInSessions: return revokeSignInSessions(call, &state)
             case .getManager: return try getManager(call, state)
+            case .listTransitiveMemberOf: return try listTransitiveMemberOf(call, castToGroup: false)
+            case .listTransitiveGroups: return try listTransitiveMemberOf(call, castToGroup: true)
+            case .listGroups: return try listGroups(call)
+            case .getGroup: return try getGroup(call)
+            case .getMailFolder: return try getMailFolder(call, state)
             case .listDomains: return try listDomains(call)
             case .getDomain: return try getDomain(call)
             case .listSignIns: return try listSignIns(call, state)
@@ -196,9 +201,9 @@ public struct GraphAPI: Sendable {
         }
     }
 
-    /// Runs a write and counts it under `endpoint` and `target`, whatever it answers.
+    /// Runs a write and counts it under its ``writeKey(_:_:)``, whatever it answers.
     func recordingWrite(
-        _ endpoint: String, target: String, _ call: GraphCall, _ state: inout TenantState,
+        _ route: GraphRoute, _ call: GraphCall, _ state: inout TenantState,
         _ body: (inout TenantState) throws(GraphFailure) -> SimResponse
     ) -> SimResponse {
         let response: SimResponse
@@ -207,7 +212,9 @@ public struct GraphAPI: Sendable {
         } catch {
             response = error.response
         }
-        state.recordWrite(endpoint: endpoint, target: target, status: response.status, at: call.now)
+        if let key = writeKey(route, call) {
+            state.recordWrite(endpoint: key.endpoint, target: key.target, status: response.status, at: call.now)
+        }
         return response
     }
 
@@ -244,11 +251,13 @@ public struct GraphAPI: Sendable {
         .string(baseURL + "/" + call.version + "/$metadata#" + fragment)
     }
 
-    /// A collection page: `@odata.context`, `@odata.nextLink` when there is more, `value`.
-    func collection(_ call: GraphCall, context fragment: String, _ values: [OrderedJSON], nextLink: String?)
-        -> SimResponse
-    {
+    /// A collection page: `@odata.context`, `@odata.count` when asked, `@odata.nextLink` when
+    /// there is more, `value`.
+    func collection(
+        _ call: GraphCall, context fragment: String, _ values: [OrderedJSON], nextLink: String?, count: Int? = nil
+    ) -> SimResponse {
         var members = [OrderedJSON.Member("@odata.context", context(call, fragment))]
+        if let count { members.append(.init("@odata.count", .int(count))) }
         if let nextLink { members.append(.init("@odata.nextLink", .string(nextLink))) }
         members.append(.init("value", .array(values)))
         return .json(200, .object(members))
@@ -419,6 +428,16 @@ struct GraphPermission: Sendable {
 
     static let readUsers = GraphPermission(alternatives: [
         ["User.Read.All"], ["User.ReadWrite.All"], ["Directory.Read.All"], ["Directory.ReadWrite.All"],
+    ])
+    /// A user's memberships: reading users is enough to list them (group properties need ``readGroups``).
+    static let listMemberships = GraphPermission(alternatives: [
+        ["User.Read.All"], ["User.ReadWrite.All"], ["GroupMember.Read.All"], ["Group.Read.All"],
+        ["Group.ReadWrite.All"], ["Directory.Read.All"], ["Directory.ReadWrite.All"],
+    ])
+    /// Groups and their basic properties; `GroupMember.Read.All` is the least privileged.
+    static let readGroups = GraphPermission(alternatives: [
+        ["GroupMember.Read.All"], ["Group.Read.All"], ["Group.ReadWrite.All"], ["Directory.Read.All"],
+        ["Directory.ReadWrite.All"],
     ])
     static let readDomains = GraphPermission(alternatives: [
         ["Domain.Read.All"], ["Domain.ReadWrite.All"], ["Directory.Read.All"], ["Directory.ReadWrite.All"],

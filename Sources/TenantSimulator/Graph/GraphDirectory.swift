@@ -86,7 +86,8 @@ extension GraphAPI {
     func renderExpandedUser(_ user: SimulatedUser, _ state: TenantState, _ call: GraphCall, manager: ManagerExpansion?)
         -> OrderedJSON
     {
-        let json = call.project(renderUser(user, state, now: call.now))
+        var json = call.project(renderUser(user, state, now: call.now))
+        if case .object(let members) = json { json = .object(members + selectedOnly(user, state, call)) }
         guard let manager, case .object(var members) = json,
             let rendered = managerChain(of: user, state, now: call.now, select: manager.select, levels: manager.levels)
         else { return json }
@@ -115,6 +116,31 @@ extension GraphAPI {
             members.append(.init("manager", next))
         }
         return .object(members)
+    }
+
+    /// Properties Graph returns only when `$select` names them: `signInSessionsValidFromDateTime`
+    /// (the last `revokeSignInSessions`, else when the user was created) and `passwordProfile`
+    /// (whether a password change is required; never the password).
+    private func selectedOnly(_ user: SimulatedUser, _ state: TenantState, _ call: GraphCall) -> [OrderedJSON.Member] {
+        guard let select = call.select else { return [] }
+        var members: [OrderedJSON.Member] = []
+        if select.contains("signinsessionsvalidfromdatetime") {
+            let revoked = (state.revokedSessions[user.id] ?? []).filter { $0 <= call.now }.max()
+            members.append(
+                .init("signInSessionsValidFromDateTime", .string(SimTime.graphTime(revoked ?? user.createdAt))))
+        }
+        if select.contains("passwordprofile") {
+            let required = state.passwordChangeRequired[user.id].map { $0 <= call.now } ?? false
+            members.append(
+                .init(
+                    "passwordProfile",
+                    .object([
+                        "forceChangePasswordNextSignIn": .bool(required),
+                        "forceChangePasswordNextSignInWithMfa": .bool(false),
+                        "password": .null,
+                    ])))
+        }
+        return members
     }
 
     /// A shared mailbox is never enabled for sign-in; anyone else is until disabled.
@@ -146,8 +172,7 @@ extension GraphAPI {
 
     /// `PATCH users/{id}`: `accountEnabled` and `passwordProfile.forceChangePasswordNextSignIn*` only.
     func updateUser(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
-        let key = call.parameters["user"] ?? ""
-        return recordingWrite(WriteEndpoint.updateUser, target: user(named: key)?.id ?? key, call, &state) {
+        recordingWrite(.patchUser, call, &state) {
             state throws(GraphFailure) in
             let body: [String: JSONValue]
             switch GraphSupport.body(call.request) {
@@ -225,8 +250,7 @@ extension GraphAPI {
 
     /// `POST users/{id}/revokeSignInSessions` → 200 `{"value":true}`.
     func revokeSignInSessions(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
-        let key = call.parameters["user"] ?? ""
-        return recordingWrite(WriteEndpoint.revokeSignInSessions, target: user(named: key)?.id ?? key, call, &state) {
+        recordingWrite(.revokeSignInSessions, call, &state) {
             state throws(GraphFailure) in
             try call.require(.revokeSessions)
             let user = try directoryUser(call)

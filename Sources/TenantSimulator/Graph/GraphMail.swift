@@ -403,7 +403,7 @@ extension GraphAPI {
     /// `POST users/{id}/messages/{msgId}/move` → 201 with the message under a new id.
     func moveMessage(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
         let messageId = call.parameters["message"] ?? ""
-        return recordingWrite(WriteEndpoint.moveMessage, target: messageId, call, &state) {
+        return recordingWrite(.moveMessage, call, &state) {
             state throws(GraphFailure) in
             try call.require(.writeMail)
             var requested: String?
@@ -446,7 +446,7 @@ extension GraphAPI {
     /// `DELETE users/{id}/messages/{msgId}` → 204; the id then answers 404.
     func deleteMessage(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
         let messageId = call.parameters["message"] ?? ""
-        return recordingWrite(WriteEndpoint.deleteMessage, target: messageId, call, &state) {
+        return recordingWrite(.deleteMessage, call, &state) {
             state throws(GraphFailure) in
             try call.require(.writeMail)
             let owner = try mailboxUser(call)
@@ -460,8 +460,7 @@ extension GraphAPI {
 
     /// `POST users/{id}/sendMail` → 202; the mail is kept in `state.sentMail`.
     func sendMail(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
-        let key = call.parameters["user"] ?? ""
-        return recordingWrite(WriteEndpoint.sendMail, target: user(named: key)?.id ?? key, call, &state) {
+        recordingWrite(.sendMail, call, &state) {
             state throws(GraphFailure) in
             try call.require(.sendMail)
             let body: JSONValue

@@ -47,7 +47,7 @@ extension GraphAPI {
     /// `DELETE users/{id}/mailFolders/inbox/messageRules/{ruleId}` → 204; 404 when already gone.
     func deleteRule(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
         let id = call.parameters["rule"] ?? ""
-        return recordingWrite(WriteEndpoint.deleteRule, target: id, call, &state) { state throws(GraphFailure) in
+        return recordingWrite(.deleteRule, call, &state) { state throws(GraphFailure) in
             try call.require(.writeMailboxSettings)
             let owner = try mailboxUser(call)
             try requireInbox(call, owner: owner)

@@ -3,7 +3,9 @@ import Foundation
 /// The endpoints of the simulated Graph.
 enum GraphRoute: Sendable, Hashable {
     case listUsers, getUser, patchUser, revokeSignInSessions, getManager
+    case listTransitiveMemberOf, listTransitiveGroups, listGroups, getGroup
     case listMessages, listFolderMessages, messagesDelta, getMessage, deleteMessage, moveMessage, sendMail
+    case getMailFolder
     case listAttachments, getAttachment, getAttachmentContent
     case listRules, getRule, deleteRule, mailboxSettings
     case listDomains, getDomain
@@ -56,13 +58,15 @@ enum GraphRouter {
                         )),
                 ])
         }
-        let folder = Node(children: [
-            "messages": Node(
-                ["GET": .listFolderMessages], children: ["delta": Node(["GET": .messagesDelta])],
-                parameter: ("message", messageItem())),
-            "messagerules": Node(
-                ["GET": .listRules], parameter: ("rule", Node(["GET": .getRule, "DELETE": .deleteRule]))),
-        ])
+        let folder = Node(
+            ["GET": .getMailFolder],
+            children: [
+                "messages": Node(
+                    ["GET": .listFolderMessages], children: ["delta": Node(["GET": .messagesDelta])],
+                    parameter: ("message", messageItem())),
+                "messagerules": Node(
+                    ["GET": .listRules], parameter: ("rule", Node(["GET": .getRule, "DELETE": .deleteRule]))),
+            ])
         let user = Node(
             ["GET": .getUser, "PATCH": .patchUser],
             children: [
@@ -72,10 +76,14 @@ enum GraphRouter {
                 "mailboxsettings": Node(["GET": .mailboxSettings]),
                 "sendmail": Node(["POST": .sendMail]),
                 "revokesigninsessions": Node(["POST": .revokeSignInSessions]),
+                "transitivememberof": Node(
+                    ["GET": .listTransitiveMemberOf],
+                    children: ["microsoft.graph.group": Node(["GET": .listTransitiveGroups])]),
             ])
         return Node(children: [
             "users": Node(["GET": .listUsers], parameter: ("user", user)),
             "domains": Node(["GET": .listDomains], parameter: ("domain", Node(["GET": .getDomain]))),
+            "groups": Node(["GET": .listGroups], parameter: ("group", Node(["GET": .getGroup]))),
             "auditlogs": Node(children: [
                 "signins": Node(["GET": .listSignIns], parameter: ("signIn", Node(["GET": .getSignIn])))
             ]),
@@ -112,6 +120,28 @@ enum GraphRouter {
             if !key.isEmpty { out.append(String(key).replacingOccurrences(of: "''", with: "'")) }
         }
         return out
+    }
+
+    /// The path as a template (`/users/{id}/messages/{id}`, segments as written, ids as `{id}`)
+    /// and the last id in it: how the request ledger names a read. `nil` when Graph would not know
+    /// the path.
+    static func template(_ segments: [String], beta: Bool) -> (path: String, lastId: String)? {
+        var node = tree
+        var path = ""
+        var lastId = ""
+        for segment in segments {
+            if let child = node.children[segment.lowercased()], beta || !child.betaOnly {
+                node = child
+                path += "/" + segment
+            } else if let parameter = node.parameter {
+                node = parameter.node
+                path += "/{id}"
+                lastId = segment
+            } else {
+                return nil
+            }
+        }
+        return (path, lastId)
     }
 
     static func resolve(_ segments: [String], method: String, beta: Bool) -> Resolution {

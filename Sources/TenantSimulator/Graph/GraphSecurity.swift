@@ -98,16 +98,8 @@ extension GraphAPI {
     /// `POST identityProtection/riskyUsers/confirmCompromised` `{"userIds":[…]}` → 204.
     func confirmCompromised(_ call: GraphCall, _ state: inout TenantState) -> SimResponse {
         let body = GraphSupport.body(call.request)
-        var userIds: [String]?
-        if case .value(let value) = body, case .array(let items)? = value["userIds"] {
-            let strings = items.compactMap { item -> String? in
-                if case .string(let text) = item { return text }
-                return nil
-            }
-            if strings.count == items.count { userIds = strings }
-        }
-        let target = userIds?.joined(separator: ",") ?? ""
-        return recordingWrite(WriteEndpoint.confirmCompromised, target: target, call, &state) {
+        let userIds = Self.confirmedUserIds(body)
+        return recordingWrite(.confirmCompromised, call, &state) {
             state throws(GraphFailure) in
             try call.require(.writeRiskyUsers)
             switch body {

@@ -34,6 +34,24 @@ extension SimulatedTenant {
             "end": .string(SimTime.graphTime(world.timeline.end)),
             "users": .int(directory.users.count),
             "auditRecords": .int(world.timeline.auditRecords.count),
+            "groups": .array(directory.groups.map { groupDocument($0, directory) }),
+        ])
+    }
+
+    /// A group as `/sim/info` lists it: direct members by user principal name, nested groups by
+    /// name, and everyone who is a member transitively.
+    private nonisolated func groupDocument(_ group: DirectoryGroup, _ directory: TenantDirectory) -> OrderedJSON {
+        let names = Dictionary(directory.users.map { ($0.id, $0.userPrincipalName) }, uniquingKeysWith: { a, _ in a })
+        let transitive = directory.users.filter { user in
+            directory.transitiveGroups(of: user.id).contains { $0.id == group.id }
+        }
+        return .object([
+            "id": .string(group.id),
+            "displayName": .string(group.displayName),
+            "members": .strings(group.memberUserIds.compactMap { names[$0] }),
+            "memberGroups": .strings(
+                group.memberGroupIds.compactMap { id in directory.groups.first { $0.id == id }?.displayName }),
+            "transitiveMembers": .strings(transitive.map(\.userPrincipalName)),
         ])
     }
 
@@ -181,6 +199,19 @@ extension SimulatedTenant {
                         "status": .int($0.status),
                         "at": .string(SimTime.contentTime($0.at)),
                     ])
+                }),
+            "throttled": .int(state.requests.throttled),
+            "earlyRetries": .int(state.requests.earlyRetries),
+            "byRequestId": .object(
+                state.requests.entries.sorted { $0.key < $1.key }.map { id, entry in
+                    .init(
+                        id,
+                        .object([
+                            "endpoint": .string(entry.endpoint), "target": .string(entry.target),
+                            "attempts": .int(entry.attempts), "succeeded": .int(entry.succeeded),
+                            "throttled": .int(entry.throttled), "earlyRetries": .int(entry.earlyRetries),
+                            "statuses": .array(entry.statuses.map(OrderedJSON.int)),
+                        ]))
                 }),
         ])
     }

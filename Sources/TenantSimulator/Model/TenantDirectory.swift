@@ -14,16 +14,20 @@ public struct TenantDirectory: Sendable, Hashable {
     /// (`phishreports@contoso.com`), as an attachment; it is one of ``users``.
     /// `nil` for a directory made without one.
     public var reportMailbox: String?
+    /// The security groups (see ``DirectoryGroup``); made after the scenarios chose their
+    /// victims, so they change no scenario.
+    public var groups: [DirectoryGroup]
 
     public init(
         tenantId: String, displayName: String, domains: [AcceptedDomain], users: [SimulatedUser],
-        reportMailbox: String? = nil
+        reportMailbox: String? = nil, groups: [DirectoryGroup] = []
     ) {
         self.tenantId = tenantId
         self.displayName = displayName
         self.domains = domains
         self.users = users
         self.reportMailbox = reportMailbox
+        self.groups = groups
     }
 
     public var defaultDomain: String { domains.first(where: \.isDefault)?.name ?? domains[0].name }

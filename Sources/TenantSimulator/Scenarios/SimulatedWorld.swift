@@ -75,6 +75,8 @@ public struct SimulatedWorld: Sendable {
                 contentType: index % 2 == 0 ? .exchange : .azureActiveDirectory, at: time)
         }
         (self.directory, self.timeline, self.groundTruth) = builder.finish()
+        self.directory.groups = DirectoryGroups.make(
+            directory: self.directory, victims: claimed, random: root.derived("groups"))
         self.configuration = configuration
     }
 
