@@ -120,7 +120,7 @@ extension GraphAPI {
 
     /// Properties Graph returns only when `$select` names them: `signInSessionsValidFromDateTime`
     /// (the last `revokeSignInSessions`, else when the user was created) and `passwordProfile`
-    /// (whether a password change is required; never the password).
+    /// (null, or `forceChangePasswordNextSignIn` true once a change is required; never the password).
     private func selectedOnly(_ user: SimulatedUser, _ state: TenantState, _ call: GraphCall) -> [OrderedJSON.Member] {
         guard let select = call.select else { return [] }
         var members: [OrderedJSON.Member] = []
@@ -130,15 +130,14 @@ extension GraphAPI {
                 .init("signInSessionsValidFromDateTime", .string(SimTime.graphTime(revoked ?? user.createdAt))))
         }
         if select.contains("passwordprofile") {
+            // Null until an administrator requires a change, as Entra shows it.
             let required = state.passwordChangeRequired[user.id].map { $0 <= call.now } ?? false
-            members.append(
-                .init(
-                    "passwordProfile",
-                    .object([
-                        "forceChangePasswordNextSignIn": .bool(required),
-                        "forceChangePasswordNextSignInWithMfa": .bool(false),
-                        "password": .null,
-                    ])))
+            let profile: OrderedJSON = .object([
+                "forceChangePasswordNextSignIn": .bool(true),
+                "forceChangePasswordNextSignInWithMfa": .bool(false),
+                "password": .null,
+            ])
+            members.append(.init("passwordProfile", required ? profile : .null))
         }
         return members
     }
