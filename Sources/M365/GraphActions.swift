@@ -59,9 +59,14 @@ public struct MoveDestination: RawRepresentable, Sendable, Hashable {
 /// non-idempotent, so HTTP resends them only when Graph surely did not act (429, 503, refused
 /// connection). A `Retry-After` longer than ``inlineRetryAfterLimit`` is not waited out here
 /// but returned as ``ActionResult/throttled(retryAfter:)``, so the worker can schedule it.
+///
+/// Every call takes an optional `requestId`, sent as Graph's `client-request-id` header: give
+/// all attempts of one command the same id (``GraphRequestID/forCommand(_:)``) so Graph's logs
+/// (and the simulator's request ledger) tie them together. The read-backs (``directoryUser(_:requestId:)``
+/// and the others) let a worker check a target before acting again.
 public struct GraphActions: Sendable {
-    private let graph: GraphClient
-    private let logger: Logger
+    let graph: GraphClient
+    let logger: Logger
     /// The longest `Retry-After` waited out inside a call.
     public let inlineRetryAfterLimit: Duration
 
@@ -81,13 +86,13 @@ public struct GraphActions: Sendable {
     /// 404 is ``ActionResult/notFound(_:)``: the id is not in the mailbox. That is also what a
     /// second move of the same id sees (a move changes the id), which is why the worker answers
     /// a repeated command from its record instead of calling again.
-    public func moveMessage(mailbox: String, messageId: String, to destination: MoveDestination) async
-        -> ActionResult
-    {
+    public func moveMessage(
+        mailbox: String, messageId: String, to destination: MoveDestination, requestId: String? = nil
+    ) async -> ActionResult {
         let body = Self.json(["destinationId": destination.rawValue])
         return await perform(
             "moveMessage", "POST", "users/\(URLPath.segment(mailbox))/messages/\(URLPath.segment(messageId))/move",
-            body: body, isIdempotent: false, permission: "Mail.ReadWrite", notFound: .notFound
+            body: body, isIdempotent: false, requestId: requestId, permission: "Mail.ReadWrite", notFound: .notFound
         ) { response in
             let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
             let newId = object?["id"] as? String
@@ -104,71 +109,74 @@ public struct GraphActions: Sendable {
     /// what a retried delete sees. Graph answers the same for an id that was moved (moves change
     /// ids) or never existed; the text says so. An unknown mailbox (`ErrorInvalidUser`) is
     /// ``ActionResult/notFound(_:)``.
-    public func deleteMessage(mailbox: String, messageId: String) async -> ActionResult {
+    public func deleteMessage(mailbox: String, messageId: String, requestId: String? = nil) async -> ActionResult {
         await perform(
             "deleteMessage", "DELETE", "users/\(URLPath.segment(mailbox))/messages/\(URLPath.segment(messageId))",
-            isIdempotent: true, permission: "Mail.ReadWrite",
+            isIdempotent: true, requestId: requestId, permission: "Mail.ReadWrite",
             notFound: .alreadyDone("the message id no longer exists in the mailbox (deleted, or moved under a new id)")
         ) { .done(ActionDetails(summary: "message deleted", httpStatus: $0.status)) }
     }
 
     /// Removes an inbox rule: `DELETE users/{id}/mailFolders/inbox/messageRules/{id}` → 204.
     /// 404 is ``ActionResult/alreadyDone(_:)``: the rule is gone, which is the goal.
-    public func removeInboxRule(mailbox: String, ruleId: String) async -> ActionResult {
+    public func removeInboxRule(mailbox: String, ruleId: String, requestId: String? = nil) async -> ActionResult {
         await perform(
             "removeInboxRule", "DELETE",
             "users/\(URLPath.segment(mailbox))/mailFolders/inbox/messageRules/\(URLPath.segment(ruleId))",
-            isIdempotent: true, permission: "MailboxSettings.ReadWrite",
+            isIdempotent: true, requestId: requestId, permission: "MailboxSettings.ReadWrite",
             notFound: .alreadyDone("the rule no longer exists")
         ) { .done(ActionDetails(summary: "inbox rule removed", httpStatus: $0.status)) }
     }
 
     /// Disables sign-in: `PATCH users/{id}` `{"accountEnabled":false}` → 204. 404: no such user.
-    public func disableAccount(user: String) async -> ActionResult {
+    public func disableAccount(user: String, requestId: String? = nil) async -> ActionResult {
         // Setting the same value twice changes nothing, so the PATCH may be resent.
         await perform(
             "disableAccount", "PATCH", "users/\(URLPath.segment(user))", body: Data(#"{"accountEnabled":false}"#.utf8),
-            isIdempotent: true, permission: "User.EnableDisableAccount.All and User.Read.All", notFound: .notFound
+            isIdempotent: true, requestId: requestId, permission: "User.EnableDisableAccount.All and User.Read.All",
+            notFound: .notFound
         ) { .done(ActionDetails(summary: "account disabled", httpStatus: $0.status)) }
     }
 
     /// Revokes refresh tokens and sessions: `POST users/{id}/revokeSignInSessions` → 200
     /// `{"value":true}`. 404: no such user.
-    public func revokeSessions(user: String) async -> ActionResult {
+    public func revokeSessions(user: String, requestId: String? = nil) async -> ActionResult {
         await perform(
             "revokeSessions", "POST", "users/\(URLPath.segment(user))/revokeSignInSessions", body: Data("{}".utf8),
-            isIdempotent: false, permission: "User.RevokeSessions.All", notFound: .notFound
+            isIdempotent: false, requestId: requestId, permission: "User.RevokeSessions.All", notFound: .notFound
         ) { .done(ActionDetails(summary: "sign-in sessions revoked", httpStatus: $0.status)) }
     }
 
     /// Forces a password change at next sign-in: `PATCH users/{id}` with
     /// `passwordProfile.forceChangePasswordNextSignIn`. Needs a directory role (e.g. User
     /// Administrator) on the app, or `User-PasswordProfile.ReadWrite.All`. 404: no such user.
-    public func forcePasswordChange(user: String) async -> ActionResult {
+    public func forcePasswordChange(user: String, requestId: String? = nil) async -> ActionResult {
         await perform(
             "forcePasswordChange", "PATCH", "users/\(URLPath.segment(user))",
             body: Data(#"{"passwordProfile":{"forceChangePasswordNextSignIn":true}}"#.utf8), isIdempotent: true,
-            permission: "User-PasswordProfile.ReadWrite.All (or the User Administrator role)", notFound: .notFound
+            requestId: requestId, permission: "User-PasswordProfile.ReadWrite.All (or the User Administrator role)",
+            notFound: .notFound
         ) { .done(ActionDetails(summary: "password change required at next sign-in", httpStatus: $0.status)) }
     }
 
     /// Marks users as compromised in Identity Protection (Entra ID P2):
     /// `POST identityProtection/riskyUsers/confirmCompromised` `{"userIds":[…]}` → 204.
-    public func confirmCompromised(userIds: [String]) async -> ActionResult {
+    public func confirmCompromised(userIds: [String], requestId: String? = nil) async -> ActionResult {
         guard !userIds.isEmpty else { return .failed(message: "no user ids given", isRetriable: false) }
         let body = (try? JSONSerialization.data(withJSONObject: ["userIds": userIds])) ?? Data()
         return await perform(
             "confirmCompromised", "POST", "identityProtection/riskyUsers/confirmCompromised", body: body,
-            isIdempotent: false, permission: "IdentityRiskyUser.ReadWrite.All (Entra ID P2)", notFound: .notFound
+            isIdempotent: false, requestId: requestId, permission: "IdentityRiskyUser.ReadWrite.All (Entra ID P2)",
+            notFound: .notFound
         ) { .done(ActionDetails(summary: "confirmed compromised: \(userIds.count) user(s)", httpStatus: $0.status)) }
     }
 
     /// Sends a warning mail from `sender`'s mailbox: `POST users/{sender}/sendMail` → 202, not
     /// saved to Sent Items. Never resent by HTTP after Graph may have acted: a user must not get
     /// the same warning twice.
-    public func sendWarningMail(from sender: String, to recipients: [String], subject: String, body: String) async
-        -> ActionResult
-    {
+    public func sendWarningMail(
+        from sender: String, to recipients: [String], subject: String, body: String, requestId: String? = nil
+    ) async -> ActionResult {
         let message: [String: Any] = [
             "message": [
                 "subject": subject, "body": ["contentType": "Text", "content": body],
@@ -179,7 +187,7 @@ public struct GraphActions: Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: message)) ?? Data()
         return await perform(
             "sendWarningMail", "POST", "users/\(URLPath.segment(sender))/sendMail", body: data, isIdempotent: false,
-            permission: "Mail.Send", notFound: .notFound
+            requestId: requestId, permission: "Mail.Send", notFound: .notFound
         ) {
             .done(
                 ActionDetails(summary: "warning mail sent to \(recipients.count) recipient(s)", httpStatus: $0.status))
@@ -195,14 +203,29 @@ public struct GraphActions: Sendable {
     }
 
     private func perform(
-        _ action: String, _ method: String, _ path: String, body: Data? = nil, isIdempotent: Bool, permission: String,
-        notFound: NotFoundMeaning, success: (HTTPResponse) -> ActionResult
+        _ action: String, _ method: String, _ path: String, body: Data? = nil, isIdempotent: Bool,
+        requestId: String?, permission: String, notFound: NotFoundMeaning, success: (HTTPResponse) -> ActionResult
     ) async -> ActionResult {
         let url = graph.url(path)
+        let result: ActionResult
+        do {
+            let response = try await graph.send(
+                method, url, headers: Self.requestHeaders(requestId), body: body, isIdempotent: isIdempotent,
+                classify: retryClassifier)
+            result = outcome(response, permission: permission, notFound: notFound, success: success)
+        } catch {
+            result = Self.outcome(error)
+        }
+        logger.info("graph action \(action): \(Self.summary(result))", metadata: ["url": "\(Redaction.url(url))"])
+        return result
+    }
+
+    /// HTTP's retry rules, except that a `Retry-After` longer than ``inlineRetryAfterLimit``
+    /// is handed back to the worker instead of holding the call.
+    var retryClassifier: @Sendable (HTTPResponse) -> RetryDecision {
         let limit = inlineRetryAfterLimit
         let clock = graph.clock
-        let classify: @Sendable (HTTPResponse) -> RetryDecision = { response in
-            // A long Retry-After is handed back to the worker instead of holding the call.
+        return { response in
             if response.status == 429 || response.status == 503,
                 let wait = response.header("Retry-After").flatMap({ RetryAfter.parse($0, now: clock.now()) }),
                 wait > limit
@@ -211,15 +234,11 @@ public struct GraphActions: Sendable {
             }
             return HTTPClient.defaultClassifier(response)
         }
-        let result: ActionResult
-        do {
-            let response = try await graph.send(method, url, body: body, isIdempotent: isIdempotent, classify: classify)
-            result = outcome(response, permission: permission, notFound: notFound, success: success)
-        } catch {
-            result = Self.outcome(error)
-        }
-        logger.info("graph action \(action): \(Self.summary(result))", metadata: ["url": "\(Redaction.url(url))"])
-        return result
+    }
+
+    /// `client-request-id` when there is one.
+    static func requestHeaders(_ requestId: String?) -> [(name: String, value: String)] {
+        requestId.map { [("client-request-id", $0)] } ?? []
     }
 
     private func outcome(
