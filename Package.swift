@@ -104,6 +104,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Remediation policy, command gate, executor and the action worker.
+        .target(
+            name: "Actions",
+            dependencies: [
+                "Kafka",
+                "Events",
+                "HTTP",
+                "M365",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "inboxwatch",
             dependencies: [
@@ -113,6 +125,7 @@ let package = Package(
                 "M365",
                 "Collector",
                 "Correlation",
+                "Actions",
                 "TenantSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -190,6 +203,14 @@ let package = Package(
             dependencies: [
                 "Correlation", "Events", "Kafka", "TenantSimulator", "Collector", "M365", "HTTP",
                 "InboxwatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ActionsTests",
+            dependencies: [
+                "Actions", "Events", "Kafka", "M365", "HTTP", "TenantSimulator", "InboxwatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

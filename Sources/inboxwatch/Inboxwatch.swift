@@ -17,6 +17,9 @@ struct Inboxwatch: AsyncParsableCommand {
             StoriesCommand.self,
             StoryCommand.self,
             KeysCommand.self,
+            ActCommand.self,
+            RemediateCommand.self,
+            OutcomesCommand.self,
         ]
     )
 }
