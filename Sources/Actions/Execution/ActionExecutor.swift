@@ -1,4 +1,4 @@
-public import Events
+import Events
 public import Foundation
 public import Logging
 public import M365

@@ -1,5 +1,5 @@
-public import Events
-public import Foundation
+import Events
+import Foundation
 
 extension ActionPolicy {
     /// Every key the policy file may hold, with what it takes.

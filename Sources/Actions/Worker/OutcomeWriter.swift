@@ -1,5 +1,5 @@
 public import Events
-public import Foundation
+import Foundation
 public import Kafka
 
 /// Writes outcomes to `inboxwatch.remediation.outcomes` (keyed by command id) and refused
