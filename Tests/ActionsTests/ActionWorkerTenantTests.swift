@@ -1,6 +1,7 @@
 import Actions
 import Events
 import Foundation
+import HTTP
 import M365
 import TenantSimulator
 import Testing
@@ -58,6 +59,14 @@ struct ActionWorkerTenantTests {
         #expect(state.passwordChangeRequired[users[2].id] != nil)
         #expect(state.confirmedCompromised[users[3].id] != nil)
         #expect(state.sentMail.contains { $0.to == [users[4].userPrincipalName] })
+        // The simulator's inspection API, over HTTP, says the same.
+        let inspection = try await harness.http.execute(HTTPRequest(url: harness.server.baseURL + "/sim/state"))
+        let document = try #require(try JSONSerialization.jsonObject(with: inspection.body) as? [String: Any])
+        #expect((document["disabledAccounts"] as? [String: Any])?[users[0].id] != nil)
+        #expect((document["revokedSessions"] as? [String: Any])?[users[1].id] != nil)
+        #expect((document["removedRules"] as? [String: Any])?[rule.id] != nil)
+        let move = (document["movedMessages"] as? [String: Any])?[moved.id] as? [String: Any]
+        #expect(move?["newId"] as? String == outcomes["junk"]?.newMessageId)
         // What Graph shows afterwards.
         let graph = harness.graphActions()
         #expect(await graph.directoryUser(users[0].id).value?.accountEnabled == false)
