@@ -272,6 +272,26 @@ import Testing
         #expect(state.committable().map(\.offset) == [13])
     }
 
+    @Test func aRevokedPartitionsWaitingJobsAreLeftToTheNextOwnerAndItsRunningOnesFinishFirst() {
+        var state = state()
+        _ = state.receive(factory.signed("p0"), source: source(5, partition: 0), now: now, killSwitch: false)
+        _ = state.receive(
+            factory.signed("p1", user: "bob@contoso.com"), source: source(7, partition: 1), now: now, killSwitch: false)
+        let running = state.due(now: now)
+        let p1 = running.first { $0.commandId == "p1" }!
+        state.finish(.retry(p1, retryAfter: .seconds(5), intent: nil), now: now)
+        state.release(partitions: [0, 1])
+        #expect(state.isRunning(inPartitions: [0]))
+        #expect(!state.isRunning(inPartitions: [1]))
+        #expect(state.due(now: now.addingTimeInterval(10)).isEmpty, "p1 waits for the next owner")
+        #expect(state.committable().map(\.offset) == [5, 7], "nothing past either open command is committed")
+        let p0 = running.first { $0.commandId == "p0" }!
+        state.finish(.finished(p0, final: final(p0, .succeeded), intent: nil), now: now)
+        #expect(state.committable().map(\.offset) == [6])
+        state.revoke(partitions: [0, 1])
+        #expect(state.pendingJobs == 0)
+    }
+
     func final(_ job: ActionJob, _ status: RemediationOutcome.Status) -> RemediationOutcome {
         RemediationOutcome(
             commandId: job.commandId, tenantId: job.command.tenantId, action: job.command.action,

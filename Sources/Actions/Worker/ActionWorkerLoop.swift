@@ -70,6 +70,7 @@ struct ActionWorkerLoop: ~Copyable {
                         poll(iterator)
                         polling = true
                     case .event(.partitionsRevoked(let partitions, _)):
+                        state.release(partitions: Set(partitions.map(\.partition)))
                         revoking = (partitions, iterator)
                     }
                 case .finished(let result):

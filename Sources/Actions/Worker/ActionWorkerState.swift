@@ -357,12 +357,17 @@ public struct ActionWorkerState: Sendable {
         running.contains { jobs[$0]?.source.map { partitions.contains($0.partition) } ?? false }
     }
 
-    /// Drops the waiting jobs of revoked partitions (their commands are read again by the next
-    /// owner, from the committed offsets) and the partitions' offsets.
-    public mutating func revoke(partitions: Set<Int32>) {
+    /// Drops the waiting jobs of partitions being revoked (the next owner reads their commands
+    /// again from the committed offsets); their running jobs finish here first.
+    public mutating func release(partitions: Set<Int32>) {
         jobs = jobs.filter { key, job in
             running.contains(key) || !(job.source.map { partitions.contains($0.partition) } ?? false)
         }
+    }
+
+    /// Forgets revoked partitions once their running jobs ended and their offsets were committed.
+    public mutating func revoke(partitions: Set<Int32>) {
+        release(partitions: partitions)
         offsets.drop(partitions: partitions)
     }
 }
