@@ -1,0 +1,2 @@
+/// Shared by every worker: configuration, structured logs, metrics, health and readiness.
+public enum InboxwatchService {}

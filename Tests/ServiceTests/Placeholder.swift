@@ -1,0 +1,6 @@
+import Service
+import Testing
+
+@Suite struct ServiceModuleTests {
+    @Test func theModuleLinks() { _ = InboxwatchService.self }
+}
