@@ -246,6 +246,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The whole product from the outside: `inboxwatch demo` and the workers as processes.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Events", "InboxwatchTestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HTTPTests",
             dependencies: ["HTTP", "TenantSimulator"],

@@ -8,6 +8,7 @@ struct Inboxwatch: AsyncParsableCommand {
         commandName: "inboxwatch",
         abstract: "Mailbox-compromise detection and response for Microsoft 365, on Kafka.",
         subcommands: [
+            DemoCommand.self,
             BrokerCommand.self,
             TopicsCommand.self,
             SimulateCommand.self,

@@ -31,14 +31,22 @@ public final class ChildProcess: Sendable {
     private let process: Process
     public let log: URL
 
-    public init(_ binary: URL, _ arguments: [String], environment: [String: String], log: URL) throws {
+    /// Starts `binary`; stderr goes to `log`, and stdout too unless `standardOutput` names a file of its own.
+    public init(
+        _ binary: URL, _ arguments: [String], environment: [String: String], log: URL, standardOutput: URL? = nil
+    ) throws {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
+        var output = handle
+        if let standardOutput {
+            _ = FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
+            output = try FileHandle(forWritingTo: standardOutput)
+        }
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = handle
+        process.standardOutput = output
         process.standardError = handle
         try process.run()
         self.process = process
