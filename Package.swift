@@ -249,7 +249,10 @@ let package = Package(
         // The whole product from the outside: `inboxwatch demo` and the workers as processes.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Events", "InboxwatchTestSupport"],
+            dependencies: [
+                "Events", "Kafka", "TenantSimulator", "InboxwatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
