@@ -88,6 +88,14 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The x5t an assertion signed with --client-public-key must carry (default: any).")
     var clientKeyThumbprint: String?
 
+    @Option(
+        name: .customLong("withhold-permission"),
+        help: ArgumentHelp(
+            "APP:ROLE: an application permission not granted to the collector or actions app (repeatable), "
+                + "e.g. collector:IdentityRiskyUser.Read.All; its tokens lack the role and its endpoints answer 403.",
+            valueName: "app:role"))
+    var withheldPermissions: [String] = []
+
     @Flag(help: "Print /sim/info as JSON instead of lines.")
     var json = false
 
@@ -127,11 +135,29 @@ struct SimulateCommand: AsyncParsableCommand {
         return (configuration, faults)
     }
 
+    func withheld() throws -> [WithheldPermission] {
+        var problems: [String] = []
+        var withheld: [WithheldPermission] = []
+        for text in withheldPermissions {
+            guard let permission = WithheldPermission(parsing: text) else {
+                problems.append("--withhold-permission \(text) is not APP:ROLE with APP collector or actions")
+                continue
+            }
+            if let problem = SimulatorApps.problem(withholding: permission) {
+                problems.append("--withhold-permission \(text): \(problem)")
+            }
+            withheld.append(permission)
+        }
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+        return withheld
+    }
+
     func run() async throws {
         common.bootstrapLogging()
         let logger = Logger(label: "inboxwatch.simulate")
         let (configuration, faults) = try makeConfiguration(now: Date())
-        let tenant = SimulatedTenant(configuration: configuration, clock: .wall, faults: faults)
+        let tenant = SimulatedTenant(
+            configuration: configuration, clock: .wall, faults: faults, withheld: try withheld())
         if let clientPublicKey {
             let pem: String
             do {

@@ -152,7 +152,17 @@ private func jsonObject(_ data: Data) throws -> [String: Any] {
         #expect(management.audience == EntraResource.managementActivity)
         #expect(management.roles == ["ActivityFeed.Read"])
         #expect(graph.accessToken != management.accessToken)
-        #expect(graph.accessToken.hasPrefix("sim.") && graph.accessToken.count >= 68)
+        // A JWT like Entra's, whose payload names the app, the tenant and the granted roles.
+        let segments = graph.accessToken.split(separator: ".")
+        #expect(segments.count == 3)
+        var payloadText = String(segments[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+            of: "_", with: "/")
+        while payloadText.count % 4 != 0 { payloadText += "=" }
+        let payloadData = try #require(Data(base64Encoded: payloadText))
+        let payload = try #require(try JSONSerialization.jsonObject(with: payloadData) as? [String: Any])
+        #expect(payload["roles"] as? [String] == ["Mail.Read", "User.Read.All"])
+        #expect(payload["aud"] as? String == EntraResource.graph)
+        #expect(payload["idtyp"] as? String == "app")
 
         #expect(issuer.validate(bearer: graph.accessToken, audience: EntraResource.graph, now: now) == .valid(graph))
         #expect(

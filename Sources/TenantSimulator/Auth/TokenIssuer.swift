@@ -1,10 +1,11 @@
 public import Foundation
 
-/// An app-only access token the simulated tenant issued. The token string is opaque: resources in
-/// the simulator look it up with `TokenIssuer.validate`, so nothing needs to parse it, and a client
-/// that tried to read claims out of it would be relying on something Microsoft does not promise.
+/// An app-only access token the simulated tenant issued. Resources in the simulator look the
+/// token up by its whole string with `TokenIssuer.validate`; the string is a JWT shaped like
+/// Entra ID's (``SimulatedAccessToken``) so that diagnostics reading its `roles` claim work here
+/// as against Microsoft, but it is not signed.
 public struct IssuedToken: Sendable, Hashable {
-    /// `sim.` and 64 base64url characters (48 random bytes).
+    /// A JWT-shaped string (``SimulatedAccessToken``) with a random signature segment.
     public var accessToken: String
     /// The client ID as the app is registered (not as the request spelled it).
     public var clientId: String
@@ -142,13 +143,16 @@ public struct TokenIssuer: Sendable {
             return .rejected(rejection.rendered(correlationId: request.clientRequestId, at: now))
         case .success(let grant):
             let lifetime = tokenLifetime.isFinite ? min(max(tokenLifetime, 0), 100 * 365 * 86_400) : 0
+            let roles = grant.app.roles(for: grant.resource)
             let token = IssuedToken(
-                accessToken: Self.randomAccessToken(),
+                accessToken: SimulatedAccessToken.make(
+                    clientId: grant.app.clientId, appDisplayName: grant.app.displayName, tenantId: tenant.tenantId,
+                    audience: grant.resource, roles: roles, issuedAt: now, expiresAt: now.addingTimeInterval(lifetime)),
                 clientId: grant.app.clientId,
                 tenantId: tenant.tenantId,
                 audience: grant.resource,
                 scope: grant.resource + "/.default",
-                roles: grant.app.roles(for: grant.resource),
+                roles: roles,
                 issuedAt: now,
                 expiresAt: now.addingTimeInterval(lifetime),
                 expiresIn: Int(lifetime.rounded(.down))
@@ -317,11 +321,6 @@ public struct TokenIssuer: Sendable {
         return difference == 0
     }
 
-    private static func randomAccessToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<48).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "sim." + EntraBase64URL.encode(bytes)
-    }
 }
 
 /// A dictionary that remembers insertion order so that, when full, the oldest entries can be

@@ -17,11 +17,17 @@ public actor SimulatedTenant {
     private var graph: GraphAPI
     private var requestsServed = 0
 
-    public init(configuration: SimulatorConfiguration, clock: SimulationClock, faults: FaultPlan = FaultPlan()) {
+    /// - Parameter withheld: application permissions the administrator has not granted (see
+    ///   ``WithheldPermission``); ones an app never had are ignored (``SimulatorApps/problem(withholding:)``
+    ///   says so beforehand).
+    public init(
+        configuration: SimulatorConfiguration, clock: SimulationClock, faults: FaultPlan = FaultPlan(),
+        withheld: [WithheldPermission] = []
+    ) {
         let world = SimulatedWorld(configuration: configuration)
         self.world = world
         var random = SeededGenerator(seed: configuration.seed).derived("apps")
-        let apps = SimulatorApps(random: &random)
+        let apps = SimulatorApps(random: &random).withholding(withheld)
         self.apps = apps
         self.index = PublicationIndex(world: world)
         self.clock = clock

@@ -17,6 +17,7 @@ public struct SimulatorApps: Sendable, Hashable {
         "User.Read.All", "Domain.Read.All", "AuditLog.Read.All", "IdentityRiskyUser.Read.All", "Mail.Read",
         "MailboxSettings.Read", "SecurityAlert.Read.All", "ThreatSubmission.Read.All",
     ]
+    static let collectorManagementRoles: Set<String> = ["ActivityFeed.Read", "ActivityFeed.ReadDlp"]
     static let actionGraphRoles: Set<String> = [
         "User.Read.All", "Mail.ReadWrite", "MailboxSettings.ReadWrite", "User.EnableDisableAccount.All",
         "User.RevokeSessions.All", "User.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All", "Mail.Send",
@@ -29,7 +30,7 @@ public struct SimulatorApps: Sendable, Hashable {
         collector = App(
             clientId: random.guid(), clientSecret: "sim~" + random.base64url(byteCount: 30),
             displayName: "Inboxwatch Collector", graphRoles: Self.collectorGraphRoles,
-            managementRoles: ["ActivityFeed.Read", "ActivityFeed.ReadDlp"])
+            managementRoles: Self.collectorManagementRoles)
         actions = App(
             clientId: random.guid(), clientSecret: "sim~" + random.base64url(byteCount: 30),
             displayName: "Inboxwatch Actions", graphRoles: Self.actionGraphRoles, managementRoles: [])
