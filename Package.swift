@@ -275,6 +275,15 @@ let package = Package(
             dependencies: ["TenantSimulator", "Events", "HTTP"],
             swiftSettings: strict
         ),
+        // `inboxwatch doctor` as a process against the simulator and the embedded broker.
+        .testTarget(
+            name: "InboxwatchDoctorTests",
+            dependencies: [
+                "M365", "Kafka", "Events", "HTTP", "TenantSimulator", "InboxwatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,7 @@ struct Inboxwatch: AsyncParsableCommand {
             ActCommand.self,
             RemediateCommand.self,
             OutcomesCommand.self,
+            DoctorCommand.self,
         ]
     )
 }
