@@ -84,6 +84,14 @@ public final class HTTPClient: Sendable {
             let attemptStart = clock.now
             let result = await engine.perform(transfer)
             let duration = attemptStart.duration(to: clock.now)
+            switch result {
+            case .success(let received):
+                HTTPMetrics.attempt(api: request.api ?? "other", status: received.status, duration: duration)
+            case .failure(let failure) where failure.code != .cancelled && failure.code != .shutDown:
+                HTTPMetrics.attempt(api: request.api ?? "other", status: nil, duration: duration)
+            case .failure:
+                break
+            }
             let outcome: AttemptOutcome
             var response: HTTPResponse?
             switch result {

@@ -11,6 +11,9 @@ public struct HTTPRequest: Sendable {
     public var isIdempotent: Bool
     /// Overrides the client's total timeout for this request.
     public var timeout: Duration?
+    /// Which API this is, for metrics: `graph`, `management`, `token`; nil counts as `other`.
+    /// A small fixed set on purpose (never a URL): it becomes a Prometheus label.
+    public var api: String?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,

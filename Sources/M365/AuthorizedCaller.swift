@@ -44,8 +44,9 @@ struct AuthorizedCaller: Sendable {
             {
                 allHeaders.append(("Content-Type", "application/json"))
             }
-            let request = HTTPRequest(
+            var request = HTTPRequest(
                 method: method, url: url, headers: allHeaders, body: body, isIdempotent: isIdempotent)
+            request.api = api
             let started = ContinuousClock.now
             let response: HTTPResponse
             do {
@@ -71,6 +72,13 @@ struct AuthorizedCaller: Sendable {
             }
             return response
         }
+    }
+
+    /// The metrics label of the API this caller talks to, from its token's scope.
+    var api: String {
+        if scope.contains("graph") { return "graph" }
+        if scope.contains("manage") { return "management" }
+        return "other"
     }
 
     private func recordSkew(_ response: HTTPResponse) {

@@ -179,7 +179,7 @@ private struct TokenRequestPlan: Sendable {
             // could be refused as a replay: let HTTP resend only when the server surely did not act.
             isIdempotent = false
         }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: "POST", url: endpoint,
             headers: [
                 ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
@@ -187,6 +187,7 @@ private struct TokenRequestPlan: Sendable {
                 ("client-request-id", requestId),
             ],
             body: Data(FormURLEncoding.encode(form.map { (name: $0.0, value: $0.1) }).utf8), isIdempotent: isIdempotent)
+        request.api = "token"
         let metadata: Logger.Metadata = [
             "tenant": "\(tenantId)", "scope": "\(scope)", "client_id": "\(clientId)",
             "credential": "\(credential.kind)", "client_request_id": "\(requestId)",

@@ -16,6 +16,9 @@ public struct ActionWorkerSettings: Sendable {
     public var limits = ActionWorkerState.Limits()
     /// How often finished commands' offsets are committed.
     public var commitInterval: Duration = .seconds(1)
+    /// Told whether the worker is ready (its outcomes restored, the brokers answering) and why
+    /// not; the CLI serves it on `/readyz`. Nil: nobody asks.
+    public var onReadiness: WorkerReadiness.Callback?
 
     public init(
         kafka: KafkaConfiguration, catalog: TopicCatalog, groupID: String = "inboxwatch.action-worker",

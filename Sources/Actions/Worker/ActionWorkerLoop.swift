@@ -15,6 +15,7 @@ struct ActionWorkerLoop: ~Copyable {
     let decoder = BoundedJSONDecoder()
     let clock = ContinuousClock()
     var lastCommit: ContinuousClock.Instant
+    var readiness: WorkerReadiness
 
     init(
         settings: ActionWorkerSettings, consumer: KafkaConsumer, writer: OutcomeWriter, executor: ActionExecutor,
@@ -28,6 +29,7 @@ struct ActionWorkerLoop: ~Copyable {
         self.state = ActionWorkerState(
             policy: settings.policy, verifier: settings.verifier, limits: settings.limits)
         self.lastCommit = clock.now
+        self.readiness = WorkerReadiness(settings.onReadiness)
     }
 
     enum Event: Sendable {
@@ -38,6 +40,7 @@ struct ActionWorkerLoop: ~Copyable {
 
     mutating func run() async throws {
         let executor = self.executor
+        readiness.waiting("joining the action-worker group and restoring the outcomes")
         try await withThrowingTaskGroup(of: Event.self) { group in
             func poll(_ iterator: KafkaConsumerEvents.Iterator) {
                 group.addTask {
@@ -59,6 +62,8 @@ struct ActionWorkerLoop: ~Copyable {
                     case .finished:
                         break
                     case .idle:
+                        await readiness.check(consumer)
+                        consumer.recordLag()
                         poll(iterator)
                         polling = true
                     case .event(.message(let message)):
@@ -170,6 +175,8 @@ struct ActionWorkerLoop: ~Copyable {
             }
         }
         state.restore(memory)
+        ActionWorkerMetrics.memory(outcomes: memory.count)
+        readiness.restored(consumer)
         if undecodable > 0 {
             logger.error("outcome records that do not decode were ignored", metadata: ["count": "\(undecodable)"])
         }
@@ -186,6 +193,8 @@ struct ActionWorkerLoop: ~Copyable {
 
     mutating func commit() async throws {
         lastCommit = clock.now
+        ActionWorkerMetrics.memory(outcomes: state.memory.count)
+        consumer.recordLag()
         let offsets = state.committable().map {
             KafkaOffset(topic: settings.catalog.remediationCommands, partition: $0.partition, offset: $0.offset)
         }

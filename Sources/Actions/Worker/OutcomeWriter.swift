@@ -19,6 +19,7 @@ public struct OutcomeWriter: Sendable {
     public func write(_ outcomes: [RemediationOutcome]) async throws {
         guard !outcomes.isEmpty else { return }
         _ = try await producer.send(contentsOf: try outcomes.map(record))
+        ActionWorkerMetrics.written(outcomes)
     }
 
     /// The outcome's record; its `ce_id` names the command and the status, so a record written
@@ -43,6 +44,7 @@ public struct OutcomeWriter: Sendable {
             reason: reason, errorClass: code, stage: "action-worker", tenantId: tenantId, sourceTopic: message.topic,
             sourcePartition: message.partition, sourceOffset: message.offset, originalKey: message.key,
             originalValue: message.value, failedAt: now)
+        DeadLetterMetrics.count(stage: letter.stage, errorClass: letter.errorClass)
         _ = try await producer.send(
             KafkaProducerRecord(
                 topic: catalog.deadLetter, key: message.key, value: try encoder.encode(letter),

@@ -61,6 +61,7 @@ public struct RecordPublisher: Sendable {
 
     /// A dead letter, keyed by what it is about (the tenant, or the source).
     public func deadLetter(_ letter: DeadLetterRecord, key: String) throws(CollectorError) -> KafkaProducerRecord {
+        DeadLetterMetrics.count(stage: letter.stage, errorClass: letter.errorClass)
         let headers = CloudEventHeaders(
             id: EventID.derived(
                 "dead-letter", from: [letter.stage, letter.sourceURI ?? "", letter.originalValue ?? "", letter.reason]),

@@ -109,6 +109,11 @@ struct CorrelatorLoop: ~Copyable {
     var lastReported = CorrelatorCounters()
     /// Whether records were read since the last checkpoint.
     var readSinceCheckpoint = false
+    var readiness: WorkerReadiness
+    /// When the records read lately reached Kafka, to time the story events they cause.
+    var ingestTimes = IngestTimes()
+    /// Ingest times of the story events in `outgoing`, recorded once Kafka has them.
+    var latencyStarts: [Int64] = []
     let decoder = BoundedJSONDecoder()
     static let quietCheckpointDelay = Duration.seconds(1)
 
@@ -125,17 +130,21 @@ struct CorrelatorLoop: ~Copyable {
         self.codec = StateCodec(feedTopics: [.audit: settings.catalog.rawAudit, .mail: settings.catalog.rawMail])
         self.engine = CorrelatorEngine(configuration: settings.engine)
         self.lastCheckpoint = clock.now
+        self.readiness = WorkerReadiness(settings.onReadiness)
     }
 
     mutating func run() async throws {
         var events = consumer.events.makeAsyncIterator()
         var feedbackEvents = feedback.events(pollTimeoutMilliseconds: 0).makeAsyncIterator()
+        readiness.waiting("joining the correlator group and restoring the assigned partitions' state")
         try producer.begin()
         loop: while true {
             switch try await events.poll() {
             case .finished:
                 break loop
             case .idle:
+                await readiness.check(consumer)
+                consumer.recordLag()
                 take(engine.tick(now: clock.now))
                 try await readFeedback(&feedbackEvents)
                 try await send()
@@ -146,6 +155,7 @@ struct CorrelatorLoop: ~Copyable {
                 }
             case .event(.message(let message)):
                 guard let input = input(message) else { continue }
+                ingestTimes.insert(message)
                 readSinceCheckpoint = true
                 take(engine.receive(input, now: clock.now))
                 if outgoing.count >= settings.outputBatch { try await send() }
@@ -220,6 +230,8 @@ struct CorrelatorLoop: ~Copyable {
                 switch output {
                 case .story(let event, let key):
                     outgoing += try records.story(event, key: key)
+                    if event.kind == .opened { CorrelatorMetrics.opened(event.story) }
+                    if let start = ingestTimes.newest(of: event.story.references) { latencyStarts.append(start) }
                 case .deadLetter(let input, let error):
                     logger.warning(
                         "record dead-lettered",
@@ -267,8 +279,11 @@ struct CorrelatorLoop: ~Copyable {
     mutating func send() async throws {
         guard !outgoing.isEmpty else { return }
         let batch = outgoing
+        let starts = latencyStarts
         outgoing.removeAll(keepingCapacity: true)
+        latencyStarts.removeAll(keepingCapacity: true)
         try await producer.send(batch)
+        CorrelatorMetrics.published(since: starts)
     }
 
     /// Story events first, then the snapshots that reflect them, then the offsets.
@@ -276,6 +291,8 @@ struct CorrelatorLoop: ~Copyable {
         try await send()
         lastCheckpoint = clock.now
         readSinceCheckpoint = false
+        consumer.recordLag()
+        CorrelatorMetrics.state(trackedUsers: engine.trackedUsers, pendingEvents: engine.pendingEvents)
         var snapshots: [KafkaProducerRecord] = []
         var offsets: [KafkaOffset] = []
         for number in partitions {
@@ -314,6 +331,7 @@ struct CorrelatorLoop: ~Copyable {
             }
         }
         if !starts.isEmpty { consumer.setStartOffsets(starts) }
+        readiness.restored(consumer)
         logger.info(
             "partitions assigned",
             metadata: [
@@ -330,6 +348,7 @@ struct CorrelatorLoop: ~Copyable {
             // state. In a transaction, what this instance wrote since its last checkpoint is discarded.
             if producer.isTransactional {
                 outgoing.removeAll()
+                latencyStarts.removeAll()
                 try await producer.abort(logger: logger)
             } else {
                 try await send()

@@ -30,6 +30,7 @@ struct CorrelatorRecords: Sendable {
         -> KafkaProducerRecord
     {
         let letter = input.deadLetter(error, stage: "correlator.normalize", at: time)
+        DeadLetterMetrics.count(stage: letter.stage, errorClass: letter.errorClass)
         return KafkaProducerRecord(
             topic: catalog.deadLetter, key: input.key, value: try encoder.encode(letter),
             headers: CloudEventHeaders(
@@ -71,6 +72,7 @@ struct CorrelatorRecords: Sendable {
             reason: reason.description, errorClass: reason.code.description, stage: stage,
             tenantId: nil, sourceTopic: message.topic, sourcePartition: message.partition,
             sourceOffset: message.offset, originalKey: message.key, originalValue: message.value, failedAt: time)
+        DeadLetterMetrics.count(stage: letter.stage, errorClass: letter.errorClass)
         return KafkaProducerRecord(
             topic: catalog.deadLetter, key: message.key, value: try encoder.encode(letter),
             headers: CloudEventHeaders(

@@ -22,6 +22,9 @@ public struct CorrelatorSettings: Sendable {
     /// unique per instance and stable across its restarts (a pod name). Nil: no transactions;
     /// correctness then rests on deterministic output and `ce_id` (DESIGN.md, Gotchas).
     public var transactionalID: String?
+    /// Told whether the instance is ready (its first assignment restored, the brokers answering)
+    /// and why not; the CLI serves it on `/readyz`. Nil: nobody asks.
+    public var onReadiness: WorkerReadiness.Callback?
 
     public init(
         kafka: KafkaConfiguration, catalog: TopicCatalog = TopicCatalog(), groupID: String = "inboxwatch-correlator",

@@ -17,6 +17,10 @@ public final class KafkaConsumer: Sendable {
     private let logger: Logger
     /// How many messages one trip to librdkafka may return at most.
     let maxBatch: Int
+    /// Whether messages read count in `inboxwatch_kafka_records_consumed_total` (not for
+    /// restore reads, which read the same records again on every assignment).
+    let countsRecords: Bool
+    private let lag = Mutex(ConsumerLag())
 
     /// Joins `groupID` and subscribes to `topics`. Fails at once on a bad property.
     public init(
@@ -24,7 +28,8 @@ public final class KafkaConsumer: Sendable {
         groupID: String,
         topics: [String],
         maxBatch: Int = 512,
-        logger: Logger = Logger(label: "inboxwatch.kafka.consumer")
+        logger: Logger = Logger(label: "inboxwatch.kafka.consumer"),
+        countsRecords: Bool = true
     ) throws(KafkaError) {
         guard !topics.isEmpty else {
             throw KafkaError(code: .invalidArgument, message: "a consumer needs at least one topic")
@@ -34,6 +39,7 @@ public final class KafkaConsumer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.maxBatch = max(1, maxBatch)
+        self.countsRecords = countsRecords
         let state = Mutex(ConsumerState())
         self.state = state
         let box = WeakStateBox()
@@ -98,6 +104,23 @@ public final class KafkaConsumer: Sendable {
                 throw KafkaError.from(err, code: .consumer, context: "store offsets")
             }
         }
+    }
+
+    /// Sets `inboxwatch_kafka_consumer_lag{topic,partition}` for each assigned partition, at most
+    /// once per `interval` (call it from a loop as often as convenient).
+    public func recordLag(every interval: Duration = .seconds(5)) {
+        guard lag.withLock({ $0.due(now: .now, every: interval) }) else { return }
+        let assignment = self.assignment
+        lag.withLock { $0.sample(assignment, handle: client.handle) }
+    }
+
+    /// Why the brokers look unreachable, or nil while they answer.
+    public var brokerProblem: String? { client.context.brokerProblem.withLock { $0 } }
+
+    /// Asks the cluster for its metadata: true (and ``brokerProblem`` cleared) when a broker
+    /// answers within the timeout, false (and the problem set) otherwise.
+    public func checkBroker(timeoutMilliseconds: Int32 = 2_000) async -> Bool {
+        await client.checkBroker(timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Commits the stored offsets and waits for the group coordinator to accept them.
@@ -264,6 +287,15 @@ public final class KafkaConsumer: Sendable {
                 }
             }
             if let failure { throw failure }
+            if !events.isEmpty {
+                // Messages came from a broker: it is reachable, whatever librdkafka said before.
+                client.context.brokerProblem.withLock { $0 = nil }
+                if countsRecords {
+                    KafkaMetrics.count(
+                        KafkaMetrics.consumed,
+                        topics: events.lazy.compactMap { if case .message(let m) = $0 { m.topic } else { nil } })
+                }
+            }
             // A rebalance announced while these were read comes after them: they were fetched
             // while their partitions were still ours, and librdkafka is told about the rebalance
             // only when the caller asks for the next event, so nothing of a revoked partition follows.

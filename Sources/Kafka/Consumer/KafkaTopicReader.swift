@@ -21,7 +21,7 @@ public enum KafkaTopicReader {
         configuration["isolation.level"] = configuration["isolation.level"] ?? "read_uncommitted"
         let consumer = try KafkaConsumer(
             configuration: configuration, groupID: "inboxwatch.reader.\(UUID().uuidString.lowercased())",
-            topics: [topic], maxBatch: 1_024, logger: logger)
+            topics: [topic], maxBatch: 1_024, logger: logger, countsRecords: false)
         var remaining: [KafkaTopicPartition: Int64] = [:]
         var assigned = false
         do {

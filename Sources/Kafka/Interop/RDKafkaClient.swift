@@ -95,6 +95,9 @@ final class ClientContext: Sendable {
     /// Decides whether the rebalance callback applies a rebalance itself or leaves
     /// it for the caller of the consumer.
     let rebalance: (@Sendable (RebalanceNotice) -> RebalanceDecision)?
+    /// Why the brokers look unreachable (librdkafka reported all of them down), until something
+    /// the broker answered says otherwise; nil while they answer. Read for readiness.
+    let brokerProblem = Mutex<String?>(nil)
 
     init(logger: Logger, rebalance: (@Sendable (RebalanceNotice) -> RebalanceDecision)? = nil) {
         self.logger = logger
@@ -177,6 +180,9 @@ private let rdErrorCallback:
         let text = reason.map { String(cString: $0) } ?? ""
         // Broker connection errors are reported here and retried by librdkafka itself;
         // what the caller must act on surfaces through delivery reports and calls.
+        if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN {
+            context.brokerProblem.withLock { $0 = "all Kafka brokers are down: \(text)" }
+        }
         let level: Logger.Level = code == RD_KAFKA_RESP_ERR__FATAL ? .critical : .warning
         context.logger.log(level: level, "librdkafka: \(text)", metadata: ["librdkafka.error": "\(name)"])
     }

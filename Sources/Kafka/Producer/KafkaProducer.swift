@@ -94,14 +94,28 @@ public final class KafkaProducer: Sendable {
         reports.reserveCapacity(records.count)
         var failures = 0
         var firstFailure: (Int, rd_kafka_resp_err_t)?
+        var failedTopics: [String] = []
         for index in records.indices {
             let slot = batch.slot(index)
             if slot.error != RD_KAFKA_RESP_ERR_NO_ERROR {
                 failures += 1
+                failedTopics.append(records[index].topic)
                 if firstFailure == nil { firstFailure = (index, slot.error) }
             }
             reports.append(.init(topic: records[index].topic, partition: slot.partition, offset: slot.offset))
         }
+        if failures < records.count {
+            // A broker acknowledged records: it is reachable, whatever librdkafka said before.
+            client.context.brokerProblem.withLock { $0 = nil }
+            KafkaMetrics.count(
+                KafkaMetrics.produced,
+                topics: failures == 0
+                    ? records.map(\.topic)
+                    : records.indices.filter { batch.slot($0).error == RD_KAFKA_RESP_ERR_NO_ERROR }.map {
+                        records[$0].topic
+                    })
+        }
+        if failures > 0 { KafkaMetrics.count(KafkaMetrics.produceFailures, topics: failedTopics) }
         if let (index, err) = firstFailure {
             let context =
                 records.count == 1
@@ -187,6 +201,9 @@ public final class KafkaProducer: Sendable {
         case success(SendablePointer)
         case failure(rd_kafka_resp_err_t)
     }
+
+    /// Why the brokers look unreachable, or nil while they answer.
+    public var brokerProblem: String? { client.context.brokerProblem.withLock { $0 } }
 
     /// Waits until every record handed to librdkafka so far has a delivery report.
     public func flush(timeoutMilliseconds: Int32 = 30_000) async throws(KafkaError) {
