@@ -4,6 +4,7 @@ import Events
 import Foundation
 import Kafka
 import Logging
+import Service
 
 /// `inboxwatch correlate`: a correlator instance in the correlator group.
 struct CorrelateCommand: AsyncParsableCommand {
@@ -74,6 +75,7 @@ struct CorrelateCommand: AsyncParsableCommand {
             "Write in Kafka transactions with this id (real Kafka 2.5+): unique per instance, stable across its restarts."
     )
     var transactionalId: String?
+    @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -162,7 +164,10 @@ struct CorrelateCommand: AsyncParsableCommand {
         let logger = Logger(label: "inboxwatch.correlator")
         let (policy, signer) = try response()
         let tuning = try tuning()
-        let settings = settings(policy: policy, signer: signer, tuning: tuning)
+        var settings = settings(policy: policy, signer: signer, tuning: tuning)
+        let readiness = Readiness()
+        settings.onReadiness = readiness.reporter("correlator")
+        let server = observability.server(readiness: readiness)
         for expired in tuning.expiredSuppressions(at: Date()) {
             logger.warning(
                 "a suppression has expired and no longer applies; remove it from the tuning file: \(expired)")
@@ -178,6 +183,7 @@ struct CorrelateCommand: AsyncParsableCommand {
         let correlator = Correlator(settings: settings, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await correlator.run() }
+            if let server { group.addTask { try await server.run() } }
             group.addTask {
                 let signal = await waitForTerminationSignal()
                 if signal != 0 { logger.notice("stopping on signal \(signal): checkpointing") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Service
 
 /// The single `inboxwatch` binary; the subcommand picks the role.
 @main
@@ -26,25 +27,42 @@ struct Inboxwatch: AsyncParsableCommand {
     )
 }
 
-/// Options every command shares.
+/// Options every command shares: how it logs.
 struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+    @Option(
+        name: .customLong("log-level-for"),
+        help: "LABEL=LEVEL: one component's level, e.g. inboxwatch.correlator=debug (repeatable; covers LABEL.*).")
+    var logLevelsFor: [String] = []
+    @Option(help: "Log format: json, logfmt or text (default: logfmt when stderr is a terminal, json otherwise).")
+    var logFormat: String?
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
                 "--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
+        for entry in logLevelsFor where LogLevels.parseOverride(entry) == nil {
+            throw ValidationError(
+                "--log-level-for \(entry) is not LABEL=LEVEL (e.g. inboxwatch.correlator=debug; levels: trace, debug, info, notice, warning, error, critical)"
+            )
+        }
+        if let logFormat, LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format \(logFormat) is not one of json, logfmt, text")
+        }
     }
 
-    /// Logs go to stderr so that stdout carries only a command's result.
-    func bootstrapLogging() {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+    var logLevels: LogLevels {
+        var levels = LogLevels(defaultLevel: Logger.Level(rawValue: logLevel) ?? .info)
+        for entry in logLevelsFor {
+            if let (label, level) = LogLevels.parseOverride(entry) { levels.overrides[label] = level }
         }
+        return levels
+    }
+
+    /// Logs go to stderr, one event per line, so that stdout carries only a command's result.
+    func bootstrapLogging() {
+        InboxwatchLogging.bootstrap(format: logFormat.flatMap(LogFormat.init(rawValue:)), levels: logLevels)
     }
 }

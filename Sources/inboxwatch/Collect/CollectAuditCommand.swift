@@ -36,6 +36,7 @@ struct CollectAuditCommand: AsyncParsableCommand {
     @Option(help: "Blobs fetched at once per content type.")
     var blobConcurrency: Int = 4
     @OptionGroup var cycle: CycleOptions
+    @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -66,7 +67,9 @@ struct CollectAuditCommand: AsyncParsableCommand {
             pollInterval: cycle.pollInterval.duration, dedupeHorizon: cycle.dedupeHorizon.seconds,
             backfillFrom: backfill, once: cycle.once,
             leaseSessionTimeoutMilliseconds: Int(cycle.leaseTimeout.seconds * 1000))
-        try await runCollectors(label: "inboxwatch.collect.audit", kafka: kafka, tenants: try tenant.load()) {
+        try await runCollectors(
+            label: "inboxwatch.collect.audit", kafka: kafka, tenants: try tenant.load(), observability: observability
+        ) {
             tenant in
             let collector = AuditCollector(
                 client: tenant.connection.management(clock: .system, logger: tenant.logger),

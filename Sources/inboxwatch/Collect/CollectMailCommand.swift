@@ -36,6 +36,7 @@ struct CollectMailCommand: AsyncParsableCommand {
     @Option(help: "Mailboxes read at once.")
     var mailboxConcurrency: Int = 4
     @OptionGroup var cycle: CycleOptions
+    @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -63,7 +64,9 @@ struct CollectMailCommand: AsyncParsableCommand {
     func run() async throws {
         common.bootstrapLogging()
         let now = Date()
-        try await runCollectors(label: "inboxwatch.collect.mail", kafka: kafka, tenants: try tenant.load()) {
+        try await runCollectors(
+            label: "inboxwatch.collect.mail", kafka: kafka, tenants: try tenant.load(), observability: observability
+        ) {
             tenant in
             let settings = collectorSettings(
                 mailDomains: mailDomains.isEmpty ? tenant.settings.mailDomains ?? [] : mailDomains,

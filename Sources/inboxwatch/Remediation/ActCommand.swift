@@ -5,6 +5,7 @@ import Events
 import Foundation
 import Logging
 import M365
+import Service
 
 /// `inboxwatch act`: the action worker, the one component that changes tenants.
 struct ActCommand: AsyncParsableCommand {
@@ -31,6 +32,7 @@ struct ActCommand: AsyncParsableCommand {
     )
     var trustedKeys: [KeyFileArgument] = []
     @Option(help: "The worker's consumer group.") var groupId: String = "inboxwatch.action-worker"
+    @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -88,6 +90,9 @@ struct ActCommand: AsyncParsableCommand {
             kafka: kafka.configuration, catalog: kafka.catalog, groupID: groupId, policy: policy,
             verifier: try verifier(), graphs: graphs)
         settings.commitInterval = .seconds(1)
+        let readiness = Readiness()
+        settings.onReadiness = readiness.reporter("action-worker")
+        let server = observability.server(readiness: readiness)
         let problems = settings.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
         logger.notice(
@@ -100,6 +105,7 @@ struct ActCommand: AsyncParsableCommand {
         let worker = ActionWorker(settings: settings, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
+            if let server { group.addTask { try await server.run() } }
             group.addTask {
                 let signal = await waitForTerminationSignal()
                 if signal != 0 { logger.notice("stopping on signal \(signal): finishing running calls") }
