@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTP", "Kafka", "Events", "Actions",
+                "Service", "HTTP", "Kafka", "Events", "Actions", "InboxwatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -250,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Events", "Kafka", "TenantSimulator", "InboxwatchTestSupport",
+                "Events", "Kafka", "HTTP", "TenantSimulator", "InboxwatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -272,7 +272,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TenantSimulatorTests",
-            dependencies: ["TenantSimulator", "Events", "HTTP"],
+            dependencies: ["TenantSimulator", "Events", "HTTP", "InboxwatchTestSupport"],
             swiftSettings: strict
         ),
         // `inboxwatch doctor` as a process against the simulator and the embedded broker.

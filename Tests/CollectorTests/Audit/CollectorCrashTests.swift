@@ -35,7 +35,9 @@ extension CollectorIntegration {
                 blobCapacity: Self.blobCapacity)
             var faults = FaultPlan()
             faults.managementThrottleFraction = 0.25
-            let tenant = SimulatedTenant(configuration: configuration, clock: .wall, faults: faults)
+            let tenant = await OwnThread.run { [faults] in
+                SimulatedTenant(configuration: configuration, clock: .wall, faults: faults)
+            }
             let server = try await RunningSimulatorServer.start(tenant: tenant, logger: quiet)
             let app = tenant.apps.collector
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")

@@ -20,20 +20,23 @@ struct DetectionAcceptanceTests {
     )
     func storiesAreTheGroundTruthInALargeBenignTenant() async throws {
         let hours = 80.0
-        let world = SimulatedWorld(
-            configuration: SimulatorConfiguration(
-                seed: 2026, scenarios: ScenarioCatalog.attacks.map(\.name), start: Self.start,
-                duration: hours * 3600, userCount: 520, backgroundRate: 2.5, quirkRate: 0.3))
+        let world = await OwnThread.run {
+            SimulatedWorld(
+                configuration: SimulatorConfiguration(
+                    seed: 2026, scenarios: ScenarioCatalog.attacks.map(\.name), start: Self.start,
+                    duration: hours * 3600, userCount: 520, backgroundRate: 2.5, quirkRate: 0.3))
+        }
         let records = try await SimulatedWorldRecords.build(
             world: world, observedAt: Self.start.addingTimeInterval((hours + 2) * 3600))
         #expect(records.audit.count + records.mail.count >= 100_000)
         #expect(world.directory.users.count >= 500)
 
-        let inputs = Self.inputs(records)
-        let stories = PipelineFixture.visible(
-            PipelineFixture.singleEngineStories(
-                inputs, partitions: Self.partitions,
-                configuration: CorrelatorConfiguration(grace: .seconds(30 * 60), idleAfter: .seconds(2))))
+        let stories = await OwnThread.run {
+            PipelineFixture.visible(
+                PipelineFixture.singleEngineStories(
+                    Self.inputs(records), partitions: Self.partitions,
+                    configuration: CorrelatorConfiguration(grace: .seconds(30 * 60), idleAfter: .seconds(2))))
+        }
         let truth = world.groundTruth
         #expect(Set(truth.expectedStories.map(\.detection)) == Set(Detection.allCases), "every detection is planted")
 
