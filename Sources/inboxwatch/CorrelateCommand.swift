@@ -78,7 +78,8 @@ struct CorrelateCommand: AsyncParsableCommand {
     @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        try applyConfiguration()
         guard grace.seconds > 0, idleAfter.seconds > 0, checkpointInterval.seconds > 0 else {
             throw ValidationError("--grace, --idle-after and --checkpoint-interval must be longer than zero")
         }

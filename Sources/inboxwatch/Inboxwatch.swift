@@ -22,6 +22,7 @@ struct Inboxwatch: AsyncParsableCommand {
             ActCommand.self,
             RemediateCommand.self,
             OutcomesCommand.self,
+            ConfigCommand.self,
             DoctorCommand.self,
         ]
     )
@@ -38,7 +39,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log format: json, logfmt or text (default: logfmt when stderr is a terminal, json otherwise).")
     var logFormat: String?
 
-    func validate() throws {
+    mutating func validate() throws {
+        let configured = try WorkerConfiguration.get()
+        try configured.apply(&logLevel, "logging.level", flag: "log-level")
+        try configured.apply(&logFormat, "logging.format", flag: "log-format")
+        // Configured levels go first, so a --log-level-for of the same label wins.
+        logLevelsFor = configured.pairs(under: "logging.levels", flag: nil) + logLevelsFor
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
                 "--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")

@@ -39,7 +39,8 @@ struct CollectAuditCommand: AsyncParsableCommand {
     @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        try applyConfiguration()
         for type in contentTypes where !Self.known.contains(type) {
             throw ValidationError("--content-type \(type) is not one of \(Self.known.joined(separator: ", "))")
         }

@@ -39,7 +39,8 @@ struct CollectMailCommand: AsyncParsableCommand {
     @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        try applyConfiguration()
         if let since { _ = try sinceDate(since, now: Date()) }
         let problems = collectorSettings(mailDomains: mailDomains, reportMailbox: reportMailbox, now: Date()).problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }

@@ -46,7 +46,10 @@ struct TenantOptions: ParsableArguments {
             return
         }
         guard let single else {
-            throw ValidationError("name the tenant: --tenant ID --client-id ID with a credential, or --tenants FILE")
+            if !(try WorkerConfiguration.get().layers.tenants.isEmpty) { return }
+            throw ValidationError(
+                "name the tenant: --tenant ID --client-id ID with a credential, --tenants FILE, or tenants in --config FILE"
+            )
         }
         let problems = single.problems(at: "--tenant")
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
@@ -63,13 +66,15 @@ struct TenantOptions: ParsableArguments {
             endpoints: simulator, publisherIdentifier: publisherIdentifier)
     }
 
-    func load() throws -> [TenantSettings] {
+    /// The tenants of the flags, else of the configuration (with the action app's credentials `forActions`).
+    func load(forActions: Bool = false) throws -> [TenantSettings] {
         do {
             if let tenants { return try TenantsFile.load(tenants) }
         } catch {
             throw ValidationError(error.message)
         }
-        return single.map { [$0] } ?? []
+        if let single { return [single] }
+        return try WorkerConfiguration.get().tenantSettings(forActions: forActions)
     }
 }
 

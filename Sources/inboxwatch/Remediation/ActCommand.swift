@@ -24,7 +24,7 @@ struct ActCommand: AsyncParsableCommand {
     @OptionGroup var tenant: TenantOptions
     @Option(
         help: "The action policy (JSON): mode, tenants, allowedActions, protected users and groups, caps, kill switch.")
-    var policy: String
+    var policy: String?
     @Option(
         name: .customLong("trusted-key"),
         help:
@@ -35,7 +35,8 @@ struct ActCommand: AsyncParsableCommand {
     @OptionGroup var observability: ObservabilityOptions
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
+    mutating func validate() throws {
+        try applyConfiguration()
         guard !trustedKeys.isEmpty else {
             throw ValidationError(
                 "name at least one --trusted-key KEYID=FILE: the worker runs only commands signed by a trusted issuer")
@@ -45,11 +46,15 @@ struct ActCommand: AsyncParsableCommand {
     }
 
     func loadPolicy() throws -> ActionPolicy {
+        guard let path = self.policy else {
+            throw ValidationError(
+                "--policy: missing; name the action policy file (or actionWorker.policy in --config FILE)")
+        }
         do {
-            let policy = try ActionPolicy(file: self.policy)
+            let policy = try ActionPolicy(file: path)
             if policy.allowedActions.contains(.clearMailboxForwarding) {
                 throw ValidationError(
-                    "\(self.policy): allowedActions: clearMailboxForwarding cannot be carried out yet (it needs the "
+                    "\(path): allowedActions: clearMailboxForwarding cannot be carried out yet (it needs the "
                         + "Exchange Online admin API, which Inboxwatch does not call): remove it and clear such "
                         + "forwarding by hand (Set-Mailbox -ForwardingSmtpAddress $null)")
             }
@@ -79,7 +84,7 @@ struct ActCommand: AsyncParsableCommand {
         let logger = Logger(label: "inboxwatch.action-worker")
         let policy = try loadPolicy()
         var graphs: [String: GraphActions] = [:]
-        for settings in try tenant.load() {
+        for settings in try tenant.load(forActions: true) {
             let connection = try TenantConnection(settings: settings, logger: logger)
             // Throttling is waited out by the worker, which holds the whole mailbox, not inside a call.
             graphs[settings.tenantId.lowercased()] = GraphActions(
