@@ -1,6 +1,8 @@
 import Events
 import Foundation
+import HTTP
 import InboxwatchTestSupport
+import Logging
 import Testing
 
 /// `inboxwatch demo` as a new user runs it: a separate process, the whole pipeline inside.
@@ -37,5 +39,83 @@ struct DemoTests {
         let automatic = stories.flatMap(\.actions).filter { $0.requestedBy.hasPrefix("autoPolicy:") }
         #expect(!automatic.isEmpty)
         #expect(automatic.allSatisfy { $0.outcome == .dryRun })
+    }
+}
+
+/// `inboxwatch demo --metrics-port`, watched as an operator watches a worker: `/readyz` and
+/// `/metrics` over HTTP while the pipeline runs.
+@Suite("inboxwatch demo observed over HTTP", .serialized)
+struct DemoObservabilityTests {
+    @Test func readyzFlipsToReadyAfterRestoreAndMetricsShowThePipelinesWork() async throws {
+        let port = try LoopbackPort.free()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString).log")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString).out")
+        defer {
+            try? FileManager.default.removeItem(at: log)
+            try? FileManager.default.removeItem(at: out)
+        }
+        let child = try ChildProcess(
+            try InboxwatchBinary.locate(),
+            ["demo", "--follow", "--metrics-port", "\(port)", "--metrics-host", "127.0.0.1"],
+            environment: [:], log: log, standardOutput: out)
+        var logger = Logger(label: "test.demo-http")
+        logger.logLevel = .critical
+        let http = HTTPClient(logger: logger)
+        defer { child.kill(SIGKILL) }
+        func get(_ path: String) async -> (status: Int, body: String)? {
+            let request = HTTPRequest(url: "http://127.0.0.1:\(port)\(path)")
+            guard let response = try? await http.execute(request, classify: { _ in .accept }) else { return nil }
+            return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+
+        // The first answer comes while the collectors backfill: the correlator has restored nothing yet.
+        var first: (status: Int, body: String)?
+        let deadline = ContinuousClock.now + .seconds(120)
+        while first == nil, ContinuousClock.now < deadline {
+            first = await get("/readyz")
+            if first == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let notReady = try #require(first, "the demo never served /readyz; see \(log.path)")
+        #expect(notReady.status == 503)
+        #expect(notReady.body.contains(#""name":"correlator","ready":false"#), "\(notReady.body)")
+
+        var ready = notReady
+        while ready.status != 200, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = await get("/readyz") ?? ready
+        }
+        #expect(ready.status == 200, "\(ready.body)")
+        for condition in ["collectors", "correlator", "action-worker"] {
+            #expect(ready.body.contains(#""name":"\#(condition)","ready":true"#), "\(ready.body)")
+        }
+
+        // Once the report is printed every story is told, so the counters behind it are final.
+        while ContinuousClock.now < deadline,
+            !((try? String(contentsOf: out, encoding: .utf8)) ?? "").contains("Score against the scenarios")
+        {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let expected = [
+            #"inboxwatch_kafka_records_consumed_total{topic="inboxwatch.raw.audit"} "#,
+            #"inboxwatch_kafka_records_produced_total{topic="inboxwatch.stories"} "#,
+            #"inboxwatch_stories_opened_total{detection="accountTakeover",criticality="critical"} "#,
+            #"inboxwatch_actions_total{action="disableAccount",status="succeeded"} 1"#,
+            #"inboxwatch_api_calls_total{api="management"} "#,
+            #"inboxwatch_api_calls_total{api="graph"} "#,
+            #"inboxwatch_kafka_consumer_lag{topic="inboxwatch.raw.audit",partition=""#,
+            "inboxwatch_story_latency_seconds_bucket",
+            "inboxwatch_correlator_tracked_users ",
+        ]
+        // Lag is sampled every few seconds, so it may show up a little after the report.
+        var metrics = ""
+        while ContinuousClock.now < deadline {
+            if let answer = await get("/metrics"), answer.status == 200 { metrics = answer.body }
+            if expected.allSatisfy(metrics.contains) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for line in expected { #expect(metrics.contains(line), "missing \(line)") }
+        child.kill(SIGTERM)
+        #expect(await child.waitForExit() == 0, "see \(log.path)")
+        await http.shutdown()
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Events
 import Foundation
+import Kafka
 import Logging
+import Service
 import TenantSimulator
 
 /// `inboxwatch demo`: the whole pipeline on the embedded broker and a simulated tenant, ending
@@ -31,6 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
     var json = false
     @Flag(help: "Keep running after the report, printing story changes until Ctrl-C.") var follow = false
     @Option(help: "Log level of the pipeline's own logs (they go to stderr).") var logLevel: String = "error"
+    @OptionGroup var observability: ObservabilityOptions
 
     func validate() throws {
         for name in scenarios where ScenarioCatalog.named(name) == nil {
@@ -54,11 +57,32 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "inboxwatch.demo")
         let started = ContinuousClock.now
+        // The same /metrics and /readyz a deployed worker serves, listening before anything starts:
+        // the collectors are ready once the day is collected, the correlator and the action
+        // worker once they have restored.
+        let readiness = Readiness()
+        readiness.register("collectors", reason: "starting the broker and the simulated tenant")
+        let correlatorReadiness = readiness.reporter("correlator", initialReason: "waiting for the collectors")
+        let actionWorkerReadiness = readiness.reporter("action-worker")
+        let server = observability.server(readiness: readiness)
+        if let server { note("serving /metrics, /healthz and /readyz on port \(server.port)") }
+        try await withObservabilityServer(server) {
+            try await play(
+                readiness: readiness, correlatorReadiness: correlatorReadiness,
+                actionWorkerReadiness: actionWorkerReadiness, started: started, logger: logger)
+        }
+    }
+
+    func play(
+        readiness: Readiness, correlatorReadiness: @escaping WorkerReadiness.Callback,
+        actionWorkerReadiness: @escaping WorkerReadiness.Callback, started: ContinuousClock.Instant, logger: Logger
+    ) async throws {
         note(
             "starting the embedded broker and a simulated tenant (\(users) users, \(scenarios.count) attack scenarios)")
         let pipeline = try await DemoPipeline.start(
             scenarios: scenarios, users: users, hours: hours, seed: seed, partitions: 4, logger: logger)
         note("tenant \(pipeline.tenantId) at \(pipeline.server.baseURL), broker \(pipeline.broker.bootstrapServers)")
+        readiness.set("collectors", ready: false, reason: "collecting the tenant's day")
         let status = DemoStatus()
         let observer = DemoObserver(
             pipeline: pipeline, status: status, deadline: started + timeout.duration,
@@ -67,12 +91,13 @@ struct DemoCommand: AsyncParsableCommand {
             group.addTask {
                 try await pipeline.collect()
                 status.update { $0.collectorsDone = true }
+                readiness.set("collectors", ready: true)
                 // The correlator starts once the day is collected, as a backfill would.
-                try await pipeline.correlator().run()
+                try await pipeline.correlator(onReadiness: correlatorReadiness).run()
                 return nil
             }
             group.addTask {
-                try await pipeline.actionWorker().run()
+                try await pipeline.actionWorker(onReadiness: actionWorkerReadiness).run()
                 return nil
             }
             group.addTask { try await observer.observe() }
@@ -85,10 +110,15 @@ struct DemoCommand: AsyncParsableCommand {
             }
             guard let seen else { throw ValidationError("the demo stopped before it finished") }
             report(seen, observer: observer, elapsed: ContinuousClock.now - started)
+            fflush(nil)  // stdout is a file or pipe when redirected: lines must not wait in its buffer
             if follow {
                 note("following: story changes as they are written; Ctrl-C to stop")
                 group.addTask {
                     _ = await waitForTerminationSignal()
+                    return nil
+                }
+                group.addTask {
+                    try await printChanges(after: seen, pipeline: pipeline)
                     return nil
                 }
                 _ = try await group.next()
@@ -99,6 +129,33 @@ struct DemoCommand: AsyncParsableCommand {
         }
         await pipeline.stop()
         if !observer.score(seen).isPerfect || seen.timedOut { throw ExitCode(1) }
+    }
+
+    /// Every story event newer than what the report showed, as it is written.
+    func printChanges(after seen: DemoObserver.Seen, pipeline: DemoPipeline) async throws {
+        let consumer = try KafkaConsumer(
+            configuration: pipeline.kafka, groupID: "inboxwatch.demo.follow", topics: [pipeline.catalog.stories],
+            logger: pipeline.logger, countsRecords: false)
+        var shown = seen.stories.mapValues(\.sequence)
+        let decoder = BoundedJSONDecoder()
+        do {
+            for try await case .message(let message) in consumer.events {
+                guard let event = try? decoder.decodeValue(StoryEvent.self, from: message.value ?? []),
+                    (shown[event.storyId] ?? 0) < event.sequence
+                else { continue }
+                shown[event.storyId] = event.sequence
+                if json {
+                    if let bytes = try? EventEncoder().encode(event) { print(String(decoding: bytes, as: UTF8.self)) }
+                } else {
+                    print(StoryText.render(event) + "\n")
+                }
+                fflush(nil)  // stdout is a file or pipe when redirected: lines must not wait in its buffer
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
     }
 
     func report(_ seen: DemoObserver.Seen, observer: DemoObserver, elapsed: Duration) {

@@ -123,23 +123,26 @@ struct DemoPipeline: Sendable {
         await producer.close()
     }
 
-    func correlator() -> Correlator {
-        let settings = CorrelatorSettings(
+    func correlator(onReadiness: WorkerReadiness.Callback? = nil) -> Correlator {
+        var settings = CorrelatorSettings(
             kafka: kafka, catalog: catalog, groupID: "inboxwatch-correlator", checkpointInterval: .seconds(1),
             outputBatch: 200,
             engine: CorrelatorConfiguration(
                 grace: .seconds(30 * 60), idleAfter: .seconds(2), autoResponse: Self.autoResponse),
             commandSigner: correlatorSigner)
+        settings.onReadiness = onReadiness
         return Correlator(settings: settings, logger: Self.logger("inboxwatch.correlator", like: logger))
     }
 
-    func actionWorker() -> ActionWorker {
+    func actionWorker(onReadiness: WorkerReadiness.Callback? = nil) -> ActionWorker {
         let graph = GraphActions(
             tenantId: tenantId, tokens: tokens(tenant.apps.actions), http: http, endpoints: endpoints,
             inlineRetryAfterLimit: .zero, logger: logger)
+        var settings = ActionWorkerSettings(
+            kafka: kafka, catalog: catalog, policy: workerPolicy(), verifier: verifier, graphs: [tenantId: graph])
+        settings.onReadiness = onReadiness
         return ActionWorker(
-            settings: ActionWorkerSettings(
-                kafka: kafka, catalog: catalog, policy: workerPolicy(), verifier: verifier, graphs: [tenantId: graph]),
+            settings: settings,
             logger: Self.logger("inboxwatch.action-worker", like: logger))
     }
 
