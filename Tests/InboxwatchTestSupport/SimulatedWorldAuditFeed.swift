@@ -56,7 +56,7 @@
                     single.copies = [copy]
                     let body = feed.api.render(single, state: TenantState())
                     let bytes = Array(body.dropFirst().dropLast())
-                    let parsed: AuditRecordParser.ParsedRecord
+                    var parsed: AuditRecordParser.ParsedRecord
                     do throws(AuditRecordParser.Problem) {
                         parsed = try AuditRecordParser().parse(bytes, expectedTenant: tenantId)
                     } catch {
@@ -65,6 +65,12 @@
                                 stage: AuditFeed.stage, reference: "\(blob.contentId)#\(index)",
                                 errorClass: error.errorClass))
                         continue
+                    }
+                    // As the collector's UserDirectory does, from the world's directory instead of Graph.
+                    if case .objectID(let id) = parsed.key.subject,
+                        let user = feed.world.directory.users.first(where: { $0.id.lowercased() == id })
+                    {
+                        parsed.key = RecordKey(tenantID: parsed.key.tenantID, user: user.userPrincipalName)
                     }
                     output.records.append(
                         try AuditFeed.record(

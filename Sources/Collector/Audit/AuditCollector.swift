@@ -50,6 +50,8 @@ public struct AuditCollector: Sendable {
     ]
 
     public let client: ManagementActivityClient
+    /// Resolves actors named by object id to their UPN before records are keyed (``UserDirectory``).
+    public let directory: UserDirectory?
     public let publisher: RecordPublisher
     public let kafka: KafkaConfiguration
     public let settings: Settings
@@ -60,9 +62,10 @@ public struct AuditCollector: Sendable {
 
     public init(
         client: ManagementActivityClient, publisher: RecordPublisher, kafka: KafkaConfiguration, settings: Settings,
-        clock: M365Clock = .system, logger: Logger, health: @escaping CollectorHealthSink = { _ in },
-        progress: @escaping CollectionProgressSink = { _ in }
+        directory: UserDirectory? = nil, clock: M365Clock = .system, logger: Logger,
+        health: @escaping CollectorHealthSink = { _ in }, progress: @escaping CollectionProgressSink = { _ in }
     ) {
+        self.directory = directory
         self.client = client
         self.publisher = publisher
         self.kafka = kafka
@@ -183,7 +186,8 @@ public struct AuditCollector: Sendable {
 
     private func sourceCollector(_ contentType: AuditContentType) -> AuditSourceCollector {
         AuditSourceCollector(
-            client: client, contentType: contentType, publisher: publisher, parser: AuditRecordParser(), clock: clock,
+            client: client, contentType: contentType, publisher: publisher, parser: AuditRecordParser(),
+            directory: directory, clock: clock,
             logger: logger, health: health, progress: progress)
     }
 }

@@ -16,6 +16,8 @@ struct AuditSourceCollector: Sendable {
     let contentType: AuditContentType
     let publisher: RecordPublisher
     let parser: AuditRecordParser
+    /// Re-keys records whose actor is an object id to the user's UPN; nil keeps them as they are.
+    let directory: UserDirectory?
     let clock: M365Clock
     let logger: Logger
     let health: CollectorHealthSink
@@ -145,18 +147,19 @@ struct AuditSourceCollector: Sendable {
             return .success(PreparedBlob(fetchError: error, collectedAt: clock.now()))
         }
         do throws(CollectorError) {
-            return .success(try prepare(content, blob: blob))
+            return .success(try await prepare(content, blob: blob))
         } catch {
             return .failure(error)
         }
     }
 
-    private func prepare(_ content: AuditBlobContent, blob: ContentBlobReference) throws(CollectorError) -> PreparedBlob
+    private func prepare(_ content: AuditBlobContent, blob: ContentBlobReference) async throws(CollectorError)
+        -> PreparedBlob
     {
         var prepared = PreparedBlob(collectedAt: clock.now())
         prepared.records.reserveCapacity(content.records.count)
         for (index, bytes) in content.records.enumerated() {
-            let parsed: AuditRecordParser.ParsedRecord
+            var parsed: AuditRecordParser.ParsedRecord
             do throws(AuditRecordParser.Problem) {
                 parsed = try parser.parse(Array(bytes), expectedTenant: tenantId)
             } catch {
@@ -167,6 +170,7 @@ struct AuditSourceCollector: Sendable {
                 prepared.deadLetters.append(try publisher.deadLetter(letter, key: deadLetterKey))
                 continue
             }
+            if let directory { parsed.key = await directory.resolve(parsed.key) }
             let record = try publisher.auditRecord(
                 parsed, contentType: contentType.rawValue, contentId: blob.contentId, source: sourceURI,
                 collectedAt: prepared.collectedAt)

@@ -74,8 +74,10 @@ struct CollectAuditCommand: AsyncParsableCommand {
             tenant in
             let collector = AuditCollector(
                 client: tenant.connection.management(clock: .system, logger: tenant.logger),
-                publisher: tenant.publisher, kafka: tenant.kafka, settings: settings, logger: tenant.logger,
-                health: tenant.health, progress: tenant.display.show)
+                publisher: tenant.publisher, kafka: tenant.kafka, settings: settings,
+                directory: UserDirectory(
+                    graph: tenant.connection.graph(clock: .system, logger: tenant.logger), logger: tenant.logger),
+                logger: tenant.logger, health: tenant.health, progress: tenant.display.show)
             return {
                 do throws(CollectorError) {
                     try await collector.run()

@@ -100,6 +100,10 @@ struct DemoPipeline: Sendable {
             publisher: publisher, kafka: kafka,
             settings: .init(
                 pollInterval: .milliseconds(200), backfillFrom: from, once: true, leaseSessionTimeoutMilliseconds: 6000),
+            directory: UserDirectory(
+                graph: GraphClient(
+                    tenantId: tenantId, tokens: tokens, http: http, endpoints: endpoints, logger: logger),
+                logger: logger),
             logger: logger)
         let mail = MailCollector(
             client: GraphClient(tenantId: tenantId, tokens: tokens, http: http, endpoints: endpoints, logger: logger),

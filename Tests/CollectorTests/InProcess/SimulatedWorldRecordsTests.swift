@@ -110,6 +110,7 @@ extension CollectorIntegration {
                 settings: .init(
                     pollInterval: .milliseconds(100), backfillFrom: since, once: true,
                     leaseSessionTimeoutMilliseconds: 6000),
+                directory: UserDirectory(graph: harness.graphClient(tokens: tokens), logger: harness.logger),
                 clock: harness.m365Clock, logger: harness.logger
             ).run()
             try await MailCollector(

@@ -83,6 +83,11 @@ struct PipelineFixture: Sendable {
                 settings: .init(
                     pollInterval: .milliseconds(100), backfillFrom: worldStart, once: true,
                     leaseSessionTimeoutMilliseconds: 6000),
+                directory: UserDirectory(
+                    graph: GraphClient(
+                        tenantId: tenantId, tokens: tokens, http: http, endpoints: endpoints, clock: clock,
+                        logger: logger),
+                    logger: logger),
                 clock: clock, logger: logger
             ).run()
             try await MailCollector(
