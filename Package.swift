@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPTests",
-            dependencies: ["HTTP", "TenantSimulator"],
+            dependencies: ["HTTP", "TenantSimulator", "InboxwatchTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -89,6 +89,8 @@ def looks_secret(key):
     if not key.startswith("kafka.properties."):
         return False
     prop = key[len("kafka.properties."):].lower()
+    if prop.endswith(".url"):  # an endpoint's address (sasl.oauthbearer.token.endpoint.url)
+        return False
     return any(w in prop for w in ("password", "secret", "token", "sasl.oauthbearer.config")) or prop.endswith(
         ("key.pem", "jaas.config"))
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import InboxwatchTestSupport
 import Logging
 import Synchronization
 import TenantSimulator
@@ -134,38 +135,8 @@ func withSimulator<T>(
     }
 }
 
-/// A loopback port nothing listens on: bound, then closed again.
-/// A loopback port nothing listens on, for as long as this value lives: its socket stays bound
-/// (without `listen`), so a connection is refused and no server started by a test running in
-/// parallel can be handed the same port — which closing the socket at once allowed, and which
-/// made a "refused" test meet a live server under load.
-final class ClosedLoopbackPort: Sendable {
-    let port: Int
-    private let descriptor: Int32
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestError("socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else {
-            close(descriptor)
-            throw TestError("bind() failed")
-        }
-        self.descriptor = descriptor
-        self.port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(descriptor) }
-}
+/// A loopback port nothing listens on (``BoundLoopbackPort``).
+typealias ClosedLoopbackPort = BoundLoopbackPort
 
 struct TestError: Error, CustomStringConvertible {
     let description: String
