@@ -60,7 +60,12 @@ struct DemoObservabilityTests {
             environment: [:], log: log, standardOutput: out)
         var logger = Logger(label: "test.demo-http")
         logger.logLevel = .critical
-        let http = HTTPClient(logger: logger)
+        // One attempt per poll: the client's own retries of a refused connection (before the
+        // server listens) would return an answer seconds late, after readiness had changed.
+        var configuration = HTTPClientConfiguration()
+        configuration.retry.maximumAttempts = 1
+        configuration.totalTimeout = .seconds(5)
+        let http = HTTPClient(configuration: configuration, logger: logger)
         defer { child.kill(SIGKILL) }
         func get(_ path: String) async -> (status: Int, body: String)? {
             let request = HTTPRequest(url: "http://127.0.0.1:\(port)\(path)")
