@@ -29,8 +29,19 @@ extension StoryBook {
             storyId: storyId, sequence: record.sequence, kind: kind, occurredAt: feedback.time, story: record.view)
     }
 
+    /// Who requested an action whose outcome arrived before its command.
+    static let unseenRequester = "unknown (the command was not seen)"
+
     static func request(_ command: RemediationCommand, on view: inout StoryView) {
-        guard !view.actions.contains(where: { $0.commandId == command.commandId }) else { return }
+        if let index = view.actions.firstIndex(where: { $0.commandId == command.commandId }) {
+            // The outcome can be read before its command (they are separate topics): it recorded
+            // the action without its requester, which the command now supplies.
+            guard view.actions[index].requestedBy == Self.unseenRequester else { return }
+            view.actions[index].requestedBy = command.requestedBy.label
+            view.actions[index].requestedAt = command.issuedAt
+            view.actions.sort { ($0.requestedAt, $0.commandId) < ($1.requestedAt, $1.commandId) }
+            return
+        }
         view.actions.append(
             StoryView.Action(
                 commandId: command.commandId, action: command.action, requestedBy: command.requestedBy.label,
@@ -43,7 +54,7 @@ extension StoryBook {
             view.actions.first { $0.commandId == outcome.commandId }
             ?? StoryView.Action(
                 commandId: outcome.commandId, action: outcome.action,
-                requestedBy: "unknown (the command was not seen)", requestedAt: outcome.completedAt)
+                requestedBy: Self.unseenRequester, requestedAt: outcome.completedAt)
         // The intent (accepted) or a hold never hides a final outcome already recorded.
         if let recorded = action.outcome, recorded.isFinal, !outcome.status.isFinal { return }
         action.outcome = outcome.status

@@ -135,6 +135,29 @@ struct StoryFeedbackTests {
         #expect(run.engine.receive(.verdict(stray)).isEmpty)
     }
 
+    @Test("an outcome read before its command still shows who asked, once the command is read")
+    func outcomeBeforeItsCommandKeepsTheRequester() throws {
+        var run = run()
+        let story = try #require(run.finalStories.values.first)
+        let command = RemediationCommand(
+            commandId: "command-analyst-2", storyId: story.id, tenantId: EngineInputs.tenant,
+            target: .init(user: Self.user), action: .disableAccount,
+            requestedBy: .init(kind: .analyst, identity: "soc@contoso.com"), reason: "confirmed", dryRun: false,
+            issuedAt: EngineInputs.time(1), expiresAt: EngineInputs.time(4), nonce: "n-2")
+        run.take(
+            run.engine.receive(
+                .outcome(
+                    Self.outcome(
+                        for: command.commandId, storyId: story.id, action: .disableAccount, status: .succeeded))))
+        run.take(run.engine.receive(.command(command)))
+        let action = try #require(run.finalStories[story.id]?.actions.first { $0.commandId == command.commandId })
+        #expect(action.requestedBy == "analyst:soc@contoso.com")
+        #expect(action.outcome == .succeeded)
+        let events = run.stories.count
+        run.take(run.engine.receive(.command(command)))
+        #expect(run.stories.count == events, "the command read again changes nothing")
+    }
+
     @Test("feedback that arrives while no instance owns the story is recorded when its partition is restored")
     func feedbackWaitsForTheStorysOwner() throws {
         var first = run(Self.containment)
