@@ -66,22 +66,8 @@ enum WorkerFileValidators {
                 return String(describing: error)
             }
         },
-        "correlator.detectionTuning": { path in
-            do {
-                _ = try DetectionTuning(file: path)
-                return nil
-            } catch {
-                return String(describing: error)
-            }
-        },
-        "correlator.autoResponsePolicy": { path in
-            do {
-                _ = try AutoResponsePolicy(file: path)
-                return nil
-            } catch {
-                return String(describing: error)
-            }
-        },
+        "correlator.detectionTuning": { path in problem { _ = try DetectionTuning(file: path) } },
+        "correlator.autoResponsePolicy": { path in problem { _ = try AutoResponsePolicy(file: path) } },
         "correlator.signingKeyFile": { path in
             do {
                 _ = try CommandSigner(keyId: "check", file: path)
@@ -100,4 +86,14 @@ enum WorkerFileValidators {
             }
         },
     ]
+
+    /// What `parse` refuses, in the worker module's own words; nil when it accepts the file.
+    private static func problem(_ parse: () throws -> Void) -> String? {
+        do {
+            try parse()
+            return nil
+        } catch {
+            return String(describing: error)
+        }
+    }
 }
